@@ -1,0 +1,11 @@
+// One jest configuration for every tier (see docs/testing.md). ts-jest transpiles only
+// (isolatedModules in tsconfig.base.json); `npm run typecheck` is the type check.
+/** @type {import('jest').Config} */
+module.exports = {
+    testEnvironment: "node",
+    roots: ["<rootDir>/test"],
+    testMatch: ["**/*.test.ts"],
+    transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.json" }] },
+    moduleFileExtensions: ["ts", "js", "json"],
+    testTimeout: 30000,
+};

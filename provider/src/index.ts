@@ -1,0 +1,2 @@
+// pulumi-hcs-provider: the implementation behind the `pulumi-hcs` SDK and CLI.
+export {};
