@@ -1,0 +1,243 @@
+import { log } from "../log/logger";
+import { bindComputeCore, type ComputeCore, type Handle, type Out } from "./computecore";
+import { HcsError, type HcsErrorContext } from "./hcs-error";
+import { HRESULTS, failed } from "./hresult";
+import { OperationRunner, type OperationTimeout } from "./operation";
+import type { SystemProperties, SystemPropertyType, SystemQuery } from "./properties";
+import { defaultTimeoutMs, timeoutEnvVar, type TimeoutName } from "./timeouts";
+
+/** `GENERIC_ALL`: the only access HcsOpenComputeSystem accepts. */
+const GENERIC_ALL = 0x10000000;
+
+export interface CallOptions {
+    /** Overrides the named default timeout for this call, in milliseconds. */
+    readonly timeoutMs?: number;
+}
+
+/**
+ * The HCS client of this process: computecore bound once, one operation runner, and the calls that
+ * are not about one open system (create, open, enumerate, service properties, file access).
+ */
+export class HcsClient {
+    readonly runner: OperationRunner;
+
+    constructor(readonly hcs: ComputeCore) {
+        this.runner = new OperationRunner(hcs);
+    }
+
+    /**
+     * HcsCreateComputeSystem with `document` (the JSON the HCS schema describes). The returned
+     * system owns its handle: close it.
+     * @throws HcsError (e.g. HCS_E_SYSTEM_ALREADY_EXISTS, HCS_E_INVALID_JSON); no handle is left open.
+     */
+    async createComputeSystem(id: string, document: string, options: CallOptions = {}): Promise<ComputeSystem> {
+        const handle: Out<Handle> = [null];
+        const context = { operation: "HcsCreateComputeSystem", id };
+        try {
+            await this.run(context, "create", options, (op) => this.hcs.HcsCreateComputeSystem(id, document, op, null, handle));
+        } catch (err) {
+            // computecore hands out the handle before the create completes; a failed create still owns one.
+            if (handle[0] !== null) await closeHandle(this.hcs, handle[0]);
+            throw err;
+        }
+        if (handle[0] === null) throw new HcsError(context, HRESULTS.E_POINTER, undefined, "HCS returned no handle");
+        return new ComputeSystem(this, id, handle[0]);
+    }
+
+    /**
+     * HcsOpenComputeSystem. Runs on the thread pool: it is synchronous in computecore.
+     * @throws HcsError HCS_E_SYSTEM_NOT_FOUND (see `isNotFound`) when no such system exists.
+     */
+    async openComputeSystem(id: string): Promise<ComputeSystem> {
+        const handle: Out<Handle> = [null];
+        const hr = await callAsync(this.hcs.HcsOpenComputeSystem, id, GENERIC_ALL, handle);
+        if (failed(hr)) throw new HcsError({ operation: "HcsOpenComputeSystem", id }, hr);
+        if (handle[0] === null) throw new HcsError({ operation: "HcsOpenComputeSystem", id }, HRESULTS.E_POINTER, undefined, "HCS returned no handle");
+        return new ComputeSystem(this, id, handle[0]);
+    }
+
+    /** HcsEnumerateComputeSystems: the basic properties of every system matching `query`. */
+    async enumerateComputeSystems(query: SystemQuery = {}, options: CallOptions = {}): Promise<SystemProperties[]> {
+        const context = { operation: "HcsEnumerateComputeSystems" };
+        const document = await this.run(context, "enumerate", options,
+            (op) => this.hcs.HcsEnumerateComputeSystems(JSON.stringify(query), op));
+        const parsed = parseDocument(context, document);
+        if (!Array.isArray(parsed)) throw new HcsError(context, HRESULTS.E_UNEXPECTED, document, "unexpected value returned from hcs: not an array");
+        return parsed as SystemProperties[];
+    }
+
+    /**
+     * HcsGetServiceProperties for `types`: one element per requested type, in order.
+     * @throws HcsError when HCS fails or answers with the wrong number of elements.
+     */
+    async serviceProperties(types: readonly string[]): Promise<unknown[]> {
+        const context = { operation: "HcsGetServiceProperties" };
+        const result: Out<string> = [null];
+        const hr = await callAsync(this.hcs.HcsGetServiceProperties, JSON.stringify({ PropertyTypes: types }), result);
+        if (failed(hr)) throw new HcsError(context, hr, result[0] ?? undefined);
+        const parsed = parseDocument(context, result[0] ?? undefined) as { Properties?: unknown };
+        if (!Array.isArray(parsed.Properties) || parsed.Properties.length !== types.length) {
+            throw new HcsError(context, HRESULTS.E_UNEXPECTED, result[0] ?? undefined,
+                `wrong number of service properties present (asked for ${types.length})`);
+        }
+        return parsed.Properties;
+    }
+
+    /** HcsGrantVmAccess: lets the VM worker of compute system `vmId` open `filePath`. */
+    grantVmAccess(vmId: string, filePath: string): Promise<void> {
+        return this.fileAccess("HcsGrantVmAccess", vmId, () => callAsync(this.hcs.HcsGrantVmAccess, vmId, filePath));
+    }
+
+    /** HcsRevokeVmAccess: removes what grantVmAccess added. */
+    revokeVmAccess(vmId: string, filePath: string): Promise<void> {
+        return this.fileAccess("HcsRevokeVmAccess", vmId, () => callAsync(this.hcs.HcsRevokeVmAccess, vmId, filePath));
+    }
+
+    /** HcsGrantVmGroupAccess: grants the "Virtual Machines" group access to `filePath`. */
+    grantVmGroupAccess(filePath: string): Promise<void> {
+        return this.fileAccess("HcsGrantVmGroupAccess", undefined, () => callAsync(this.hcs.HcsGrantVmGroupAccess, filePath));
+    }
+
+    /** HcsRevokeVmGroupAccess: removes what grantVmGroupAccess added. */
+    revokeVmGroupAccess(filePath: string): Promise<void> {
+        return this.fileAccess("HcsRevokeVmGroupAccess", undefined, () => callAsync(this.hcs.HcsRevokeVmGroupAccess, filePath));
+    }
+
+    private async fileAccess(operation: string, id: string | undefined, call: () => Promise<number>): Promise<void> {
+        const hr = await call();
+        if (failed(hr)) throw new HcsError({ operation, id }, hr);
+    }
+
+    /** Runs one operation with the named timeout (or the caller's), logging it at debug level. */
+    async run(context: HcsErrorContext, timeoutName: TimeoutName, options: CallOptions, start: (op: Handle) => number): Promise<string | undefined> {
+        const timeout = resolveTimeout(timeoutName, options);
+        const started = performance.now();
+        try {
+            const document = await this.runner.run(context, timeout, start);
+            if (log.isLevelEnabled("debug")) log.debug({ ...context, ms: Math.round(performance.now() - started) }, "hcs operation completed");
+            return document;
+        } catch (err) {
+            if (log.isLevelEnabled("debug")) log.debug({ ...context, ms: Math.round(performance.now() - started), err: (err as Error).message }, "hcs operation failed");
+            throw err;
+        }
+    }
+}
+
+/**
+ * An open HCS_SYSTEM handle. Exactly one owner closes it (`close()` is idempotent); every method
+ * after close fails with hcsshim's "the handle has already been closed".
+ */
+export class ComputeSystem {
+    private handle: Handle | undefined;
+
+    constructor(private readonly client: HcsClient, readonly id: string, handle: Handle) {
+        this.handle = handle;
+    }
+
+    /** HcsStartComputeSystem: Created → Running. */
+    async start(options: CallOptions = {}): Promise<void> {
+        await this.operation("HcsStartComputeSystem", "start", options, (h, op) => this.hcs.HcsStartComputeSystem(h, op, null));
+    }
+
+    /** HcsShutDownComputeSystem: a graceful shutdown; completes once the system stopped. */
+    async shutdown(options: CallOptions = {}): Promise<void> {
+        await this.operation("HcsShutDownComputeSystem", "shutdown", options, (h, op) => this.hcs.HcsShutDownComputeSystem(h, op, null));
+    }
+
+    /** HcsTerminateComputeSystem: a forced stop. */
+    async terminate(options: CallOptions = {}): Promise<void> {
+        await this.operation("HcsTerminateComputeSystem", "terminate", options, (h, op) => this.hcs.HcsTerminateComputeSystem(h, op, null));
+    }
+
+    /** HcsPauseComputeSystem: Running → Paused. */
+    async pause(options: CallOptions = {}): Promise<void> {
+        await this.operation("HcsPauseComputeSystem", "pause", options, (h, op) => this.hcs.HcsPauseComputeSystem(h, op, null));
+    }
+
+    /** HcsResumeComputeSystem: Paused → Running. */
+    async resume(options: CallOptions = {}): Promise<void> {
+        await this.operation("HcsResumeComputeSystem", "resume", options, (h, op) => this.hcs.HcsResumeComputeSystem(h, op, null));
+    }
+
+    /** HcsGetComputeSystemProperties: basic properties, plus the named property types. */
+    async properties(types: readonly SystemPropertyType[] = [], options: CallOptions = {}): Promise<SystemProperties> {
+        const context = { operation: "HcsGetComputeSystemProperties", id: this.id };
+        const query = types.length === 0 ? null : JSON.stringify({ PropertyTypes: types });
+        const document = await this.operation(context.operation, "properties", options, (h, op) => this.hcs.HcsGetComputeSystemProperties(h, op, query));
+        const parsed = parseDocument(context, document);
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+            throw new HcsError(context, HRESULTS.E_UNEXPECTED, document, "unexpected value returned from hcs: not an object");
+        }
+        return parsed as SystemProperties;
+    }
+
+    /** HcsModifyComputeSystem with a ModifySettingRequest (object or JSON text). */
+    async modify(request: object | string, options: CallOptions = {}): Promise<void> {
+        const configuration = typeof request === "string" ? request : JSON.stringify(request);
+        await this.operation("HcsModifyComputeSystem", "modify", options, (h, op) => this.hcs.HcsModifyComputeSystem(h, op, configuration, null));
+    }
+
+    /** Releases the handle (HcsCloseComputeSystem, on the thread pool: it may wait for callbacks). */
+    async close(): Promise<void> {
+        const handle = this.handle;
+        if (handle === undefined) return;
+        this.handle = undefined;
+        await closeHandle(this.hcs, handle);
+    }
+
+    get closed(): boolean {
+        return this.handle === undefined;
+    }
+
+    private get hcs(): ComputeCore {
+        return this.client.hcs;
+    }
+
+    private operation(operation: string, timeoutName: TimeoutName, options: CallOptions, call: (handle: Handle, op: Handle) => number): Promise<string | undefined> {
+        const handle = this.handle;
+        const context = { operation, id: this.id };
+        if (handle === undefined) {
+            return Promise.reject(new HcsError(context, HRESULTS.E_HANDLE, undefined, "hcsshim: the handle has already been closed"));
+        }
+        return this.client.run(context, timeoutName, options, (op) => call(handle, op));
+    }
+}
+
+let client: HcsClient | undefined;
+
+/**
+ * The process-wide HCS client, binding computecore on first use.
+ * @param preferredLibrary the library to bind off Windows (the simulator's); see `bindComputeCore`.
+ */
+export function hcsClient(preferredLibrary?: string): HcsClient {
+    const hcs = bindComputeCore(preferredLibrary);
+    if (!client || client.hcs !== hcs) client = new HcsClient(hcs);
+    return client;
+}
+
+function resolveTimeout(name: TimeoutName, options: CallOptions): OperationTimeout {
+    if (options.timeoutMs !== undefined) return { ms: options.timeoutMs, source: `the caller's '${name}' timeout` };
+    return { ms: defaultTimeoutMs(name), source: `the '${name}' timeout (raise it with ${timeoutEnvVar(name)}, in seconds)` };
+}
+
+function parseDocument(context: HcsErrorContext, document: string | undefined): unknown {
+    if (document === undefined || document === "") {
+        throw new HcsError(context, HRESULTS.E_UNEXPECTED, undefined, "unexpected value returned from hcs: no result document");
+    }
+    try {
+        return JSON.parse(document);
+    } catch {
+        throw new HcsError(context, HRESULTS.E_UNEXPECTED, document, "unexpected value returned from hcs: the result document is not JSON");
+    }
+}
+
+function closeHandle(hcs: ComputeCore, handle: Handle): Promise<void> {
+    return callAsync(hcs.HcsCloseComputeSystem, handle);
+}
+
+/** Calls a koffi function on the libuv pool, so synchronous computecore calls never block the loop. */
+function callAsync<A extends unknown[], R>(fn: { async: (...args: [...A, (err: unknown, result: R) => void]) => void }, ...args: A): Promise<R> {
+    return new Promise((resolve, reject) => {
+        fn.async(...args, (err: unknown, result: R) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)));
+    });
+}

@@ -1,0 +1,52 @@
+import koffi, { type LibraryHandle } from "koffi";
+
+/**
+ * The one place that knows which operating system we run on (STYLE §7.4). On Windows the binding
+ * loads the real `computecore.dll` from System32 and frees result strings with kernel32's
+ * `LocalFree`; elsewhere it loads the HCS simulator's native library, which exports the same
+ * functions and its own `LocalFree`.
+ */
+export const COMPUTECORE_ENV = "PULUMI_HCS_COMPUTECORE";
+
+export interface LoadedLibraries {
+    /** The library exporting the Hcs* functions, and the path it was loaded from. */
+    readonly computecore: LibraryHandle;
+    readonly computecorePath: string;
+    /** The library exporting `LocalFree`: kernel32 on Windows, the simulator library elsewhere. */
+    readonly localFreeLibrary: LibraryHandle;
+    readonly isWindows: boolean;
+}
+
+/**
+ * Which computecore to load: `PULUMI_HCS_COMPUTECORE` when set, else `computecore.dll` on Windows,
+ * else the library the caller names (the simulated host passes the simulator's library).
+ * @throws Error when no library applies (not Windows, nothing named).
+ */
+export function computeCorePath(preferred: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+    const override = env[COMPUTECORE_ENV]?.trim();
+    if (override) return override;
+    if (process.platform === "win32") return "computecore.dll";
+    if (preferred) return preferred;
+    throw new Error(
+        `Cannot load computecore: this is ${process.platform}, where HCS does not exist. ` +
+        `Target a simulated host (host: "sim:<socket>") or set ${COMPUTECORE_ENV} to a library exporting the computecore API`,
+    );
+}
+
+/** Loads computecore (and kernel32 on Windows), naming the path in the error koffi leaves it out of. */
+export function loadLibraries(path: string): LoadedLibraries {
+    const isWindows = process.platform === "win32";
+    const computecore = loadOrExplain(path, isWindows
+        ? "computecore.dll ships with Windows 10 1809 / Server 2019 and later when the Containers or Hyper-V feature is enabled"
+        : "build the simulator library with `npm run build -w provider`");
+    const localFreeLibrary = isWindows ? loadOrExplain("kernel32.dll", "kernel32.dll is part of Windows") : computecore;
+    return { computecore, computecorePath: path, localFreeLibrary, isWindows };
+}
+
+function loadOrExplain(path: string, hint: string): LibraryHandle {
+    try {
+        return koffi.load(path);
+    } catch (err) {
+        throw new Error(`Cannot load ${path}: ${(err as Error).message} (${hint})`, { cause: err });
+    }
+}
