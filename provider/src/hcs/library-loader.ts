@@ -1,7 +1,8 @@
 import koffi, { type LibraryHandle } from "koffi";
+import { isWindows } from "../platform";
 
 /**
- * The one place that knows which operating system we run on (STYLE §7.4). On Windows the binding
+ * Where computecore comes from on each operating system. On Windows the binding
  * loads the real `computecore.dll` from System32 and frees result strings with kernel32's
  * `LocalFree`; elsewhere it loads the HCS simulator's native library, which exports the same
  * functions and its own `LocalFree`.
@@ -25,7 +26,7 @@ export interface LoadedLibraries {
 export function computeCorePath(preferred: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
     const override = env[COMPUTECORE_ENV]?.trim();
     if (override) return override;
-    if (process.platform === "win32") return "computecore.dll";
+    if (isWindows) return "computecore.dll";
     if (preferred) return preferred;
     throw new Error(
         `Cannot load computecore: this is ${process.platform}, where HCS does not exist. ` +
@@ -35,7 +36,6 @@ export function computeCorePath(preferred: string | undefined, env: NodeJS.Proce
 
 /** Loads computecore (and kernel32 on Windows), naming the path in the error koffi leaves it out of. */
 export function loadLibraries(path: string): LoadedLibraries {
-    const isWindows = process.platform === "win32";
     const computecore = loadOrExplain(path, isWindows
         ? "computecore.dll ships with Windows 10 1809 / Server 2019 and later when the Containers or Hyper-V feature is enabled"
         : "build the simulator library with `npm run build -w provider`");

@@ -1,0 +1,123 @@
+import { promises as fsp } from "node:fs";
+import { joinWindowsPath } from "../model/windows-path";
+import { isWindows } from "../platform";
+import { HostFileSystemError, errorCode, type HostFileSystem } from "./filesystem";
+import { splitWindowsPath } from "./windows-path-mapping";
+
+/**
+ * {@link HostFileSystem} on Node's `fs`, for a host whose Windows paths map to native paths through
+ * {@link NodeFileSystem.nativePath}. Every operation first checks that its path is a normalized
+ * absolute Windows path, so no relative, UNC or device path reaches `fs`.
+ */
+export abstract class NodeFileSystem implements HostFileSystem {
+    /**
+     * The native path for a normalized Windows path.
+     *
+     * @throws {RangeError} when `windowsPath` is not a normalized absolute drive path.
+     */
+    protected abstract nativePath(windowsPath: string): Promise<string>;
+
+    /** Makes a drive's root usable before `mkdirs` walks down from it. */
+    protected async prepareDrive(_drive: string): Promise<void> {}
+
+    async stat(path: string): Promise<{ readonly kind: "file" | "directory" } | undefined> {
+        const native = await this.nativePath(path);
+        try {
+            const stats = await fsp.stat(native);
+            return { kind: stats.isDirectory() ? "directory" : "file" };
+        } catch (err) {
+            const code = errorCode(err);
+            if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+            throw new HostFileSystemError("stat", path, { cause: err });
+        }
+    }
+
+    async isDirectory(path: string): Promise<boolean> {
+        return (await this.stat(path))?.kind === "directory";
+    }
+
+    async mkdirs(path: string): Promise<string[]> {
+        const { drive, names } = splitWindowsPath(path);
+        await this.prepareDrive(drive);
+        const created: string[] = [];
+        try {
+            let current = `${drive.toUpperCase()}:\\`;
+            for (const name of names) {
+                current = joinWindowsPath(current, name);
+                const existing = await this.stat(current);
+                if (existing?.kind === "directory") continue;
+                if (existing?.kind === "file") {
+                    throw new HostFileSystemError("mkdirs", path, { reason: `${current} is a file, not a folder` });
+                }
+                try {
+                    await fsp.mkdir(await this.nativePath(current));
+                    created.push(current);
+                } catch (err) {
+                    // Someone else made it between our stat and mkdir: fine, but it is not ours to remove.
+                    if (errorCode(err) === "EEXIST" && (await this.isDirectory(current))) continue;
+                    throw new HostFileSystemError("mkdirs", current, { cause: err });
+                }
+            }
+            return created;
+        } catch (err) {
+            // The caller gets no list on failure, so undo our own part here.
+            for (const folder of [...created].reverse()) {
+                await this.removeEmptyDirectory(folder).catch(() => false);
+            }
+            throw err;
+        }
+    }
+
+    async copyFile(source: string, destination: string): Promise<void> {
+        const from = await this.nativePath(source);
+        const to = await this.nativePath(destination);
+        try {
+            await fsp.copyFile(from, to);
+        } catch (err) {
+            throw new HostFileSystemError("copyFile", source, { cause: err, destination });
+        }
+    }
+
+    async removeFile(path: string): Promise<void> {
+        const native = await this.nativePath(path);
+        try {
+            await fsp.unlink(native);
+        } catch (err) {
+            if (errorCode(err) === "ENOENT") return;
+            throw new HostFileSystemError("removeFile", path, { cause: err });
+        }
+    }
+
+    async removeEmptyDirectory(path: string): Promise<boolean> {
+        const native = await this.nativePath(path);
+        try {
+            await fsp.rmdir(native);
+            return true;
+        } catch (err) {
+            const code = errorCode(err);
+            if (code === "ENOTEMPTY" || code === "EEXIST" || code === "ENOENT") return false;
+            throw new HostFileSystemError("removeEmptyDirectory", path, { cause: err });
+        }
+    }
+}
+
+/**
+ * This Windows machine's file system: Node's `fs` with the Windows path as is (Node adds the `\\?\`
+ * prefix for long paths itself). Meaningful only when the provider runs on Windows.
+ */
+export class LocalFileSystem extends NodeFileSystem {
+    /** @throws {Error} when not running on Windows, where `C:\…` would be a relative file name. */
+    constructor() {
+        super();
+        if (!isWindows) {
+            throw new Error(
+                "Cannot use the local host's file system off Windows: C:\\… paths only mean something on Windows; use a simulated host (sim:<socket>) here",
+            );
+        }
+    }
+
+    protected async nativePath(windowsPath: string): Promise<string> {
+        splitWindowsPath(windowsPath);
+        return windowsPath;
+    }
+}

@@ -1,0 +1,403 @@
+import type { TimeoutsArgs, WcowUtilityVmArgs } from "./args";
+
+/**
+ * The WcowUtilityVm inputs as data: one row per input, in DESIGN §4 order, plus `timeouts`. Validation
+ * is driven by it, and the diff engine, schema.json and the SDK are checked against it, so a new input
+ * is added here first.
+ */
+
+/** A timeout the `timeouts` input can set. */
+export type TimeoutName = keyof TimeoutsArgs;
+
+/** The timeout names, in the order they are documented. */
+export const TIMEOUT_NAMES: readonly TimeoutName[] = ["create", "update", "delete"];
+
+/** The shape and format of an input's value. */
+export type ValueKind =
+    /**
+     * A string. `format` adds rules: `text` (no NUL), `computeSystemId` (no control characters or
+     * path separators, at most 255 characters), `hostTarget` (`local` or `sim:<socket path>`).
+     */
+    | { readonly kind: "string"; readonly format: "text" | "computeSystemId" | "hostTarget" }
+    | { readonly kind: "boolean" }
+    /**
+     * A whole number from `min` to `max`. `goType` is hcsshim's type for the option; `max` is lower
+     * than the Go type allows where JavaScript cannot count exactly (uint64) or the rule is tighter.
+     */
+    | {
+          readonly kind: "integer";
+          readonly goType: "int32" | "uint32" | "uint64";
+          readonly min: number;
+          readonly max: number;
+          /** What the bounds mean, appended to range messages. */
+          readonly note?: string;
+      }
+    /** A GUID string; braces and upper case are accepted and normalized away. */
+    | { readonly kind: "guid" }
+    /** An absolute Windows drive path on the target host, normalized (see `windows-path.ts`). */
+    | { readonly kind: "windowsPath" }
+    /** A list of absolute Windows drive paths, each normalized, no two naming the same folder. */
+    | { readonly kind: "windowsPathArray"; readonly minItems: number }
+    /** An object whose keys are among `keys`, each a positive Go-syntax duration string. */
+    | { readonly kind: "durationMap"; readonly keys: readonly TimeoutName[] };
+
+/** A value an input takes when it is not given. */
+export type FieldDefault =
+    /** No default: the input is required, or absent means "not set". */
+    | { readonly kind: "none" }
+    | { readonly kind: "value"; readonly value: string | number | boolean }
+    /** Computed at check or create time; `description` is the user-facing wording. */
+    | {
+          readonly kind: "dynamic";
+          readonly rule: "newGuid" | "hostFromEnvironment" | "processorsForHost" | "overcommitUnlessPhysicallyBacked";
+          readonly description: string;
+      };
+
+/**
+ * What a change of the input does to an existing VM (DESIGN §3.5):
+ * - `replace`: a new VM;
+ * - `inPlace`: applied to the running VM with HcsModifyComputeSystem;
+ * - `providerSide`: in place, kept by the provider only; nothing is sent to HCS;
+ * - `memory`: in place when `allowOvercommit` is true (HCS resizes VA-backed memory), else replace;
+ * - `start`: false → true starts the VM in place, true → false replaces it;
+ * - `computeSystemId`: replace, deleting the old VM first when the user set the ID (two VMs cannot
+ *   share an ID).
+ */
+export type ChangeKind = "replace" | "inPlace" | "providerSide" | "memory" | "start" | "computeSystemId";
+
+/** The name of an input. */
+export type FieldName = keyof WcowUtilityVmArgs;
+
+/** One input of WcowUtilityVm. */
+export interface FieldSpec {
+    readonly name: FieldName;
+    readonly type: ValueKind;
+    readonly required: boolean;
+    readonly default: FieldDefault;
+    readonly change: ChangeKind;
+    /** The hcsshim (or HCS document) option the input maps to; undefined for our own inputs. */
+    readonly hcsshim: string | undefined;
+    /** User-facing documentation: what the input does, in one or two sentences. */
+    readonly description: string;
+}
+
+const NONE: FieldDefault = { kind: "none" };
+const INT32_MAX = 2_147_483_647;
+const MB = (note?: string): ValueKind => ({
+    kind: "integer",
+    goType: "uint64",
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    ...(note !== undefined ? { note } : {}),
+});
+
+/** Every input, in DESIGN §4 order, then `timeouts`. */
+export const FIELDS = [
+    {
+        name: "layerFolders",
+        type: { kind: "windowsPathArray", minItems: 2 },
+        required: true,
+        default: NONE,
+        change: "replace",
+        hcsshim: "OptionsWCOW.LayerFolders",
+        description:
+            "Read-only layer folders from the top-most down to the base layer, then the scratch folder last (hcsshim LayerFolders). " +
+            "The first folder holding UtilityVM boots the VM and the scratch folder receives sandbox.vhdx.",
+    },
+    {
+        name: "computeSystemId",
+        type: { kind: "string", format: "computeSystemId" },
+        required: false,
+        default: { kind: "dynamic", rule: "newGuid", description: "a new lowercase v4 GUID, generated at create" },
+        change: "computeSystemId",
+        hcsshim: "Options.ID",
+        description:
+            "The compute system's HCS ID (hcsshim ID). Any string without control characters or path separators, up to 255 characters; usually a GUID.",
+    },
+    {
+        name: "owner",
+        type: { kind: "string", format: "text" },
+        required: false,
+        default: { kind: "value", value: "pulumi-hcs" },
+        change: "replace",
+        hcsshim: "Options.Owner",
+        description: "The owner recorded on the compute system (hcsshim Owner), as shown by hcsdiag list.",
+    },
+    {
+        name: "host",
+        type: { kind: "string", format: "hostTarget" },
+        required: false,
+        default: {
+            kind: "dynamic",
+            rule: "hostFromEnvironment",
+            description: "the PULUMI_HCS_HOST environment variable, else local on Windows",
+        },
+        change: "replace",
+        hcsshim: undefined,
+        description: "The host the VM runs on: local (this Windows machine through computecore.dll) or sim:<absolute socket path> for a simulated host.",
+    },
+    {
+        name: "memorySizeInMB",
+        type: MB("0 leaves the size to the platform default"),
+        required: false,
+        default: { kind: "value", value: 1024 },
+        change: "memory",
+        hcsshim: "Options.MemorySizeInMB",
+        description:
+            "Memory in MB (hcsshim MemorySizeInMB), rounded up to an even number; 0 leaves the size to the platform default.",
+    },
+    {
+        name: "allowOvercommit",
+        type: { kind: "boolean" },
+        required: false,
+        default: {
+            kind: "dynamic",
+            rule: "overcommitUnlessPhysicallyBacked",
+            description: "true, or false when fullyPhysicallyBacked is true",
+        },
+        change: "replace",
+        hcsshim: "Options.AllowOvercommit",
+        description:
+            "Back memory with host virtual memory so it can be overcommitted (hcsshim AllowOvercommit); false means physically backed memory.",
+    },
+    {
+        name: "enableDeferredCommit",
+        type: { kind: "boolean" },
+        required: false,
+        default: { kind: "value", value: false },
+        change: "replace",
+        hcsshim: "Options.EnableDeferredCommit",
+        description: "Commit memory only when the guest touches it (hcsshim EnableDeferredCommit); needs allowOvercommit.",
+    },
+    {
+        name: "fullyPhysicallyBacked",
+        type: { kind: "boolean" },
+        required: false,
+        default: { kind: "value", value: false },
+        change: "replace",
+        hcsshim: "Options.FullyPhysicallyBacked",
+        description:
+            "Back memory and devices physically (hcsshim FullyPhysicallyBacked); turns off VSMB direct mapping and makes allowOvercommit default to false.",
+    },
+    {
+        name: "lowMMIOGapInMB",
+        type: MB("0 leaves the platform default"),
+        required: false,
+        default: { kind: "value", value: 0 },
+        change: "replace",
+        hcsshim: "Options.LowMMIOGapInMB",
+        description: "Size of the low MMIO gap in MB (hcsshim LowMMIOGapInMB); 0 leaves the platform default.",
+    },
+    {
+        name: "highMMIOBaseInMB",
+        type: MB("0 leaves the platform default"),
+        required: false,
+        default: { kind: "value", value: 0 },
+        change: "replace",
+        hcsshim: "Options.HighMMIOBaseInMB",
+        description: "Base of the high MMIO region in MB (hcsshim HighMMIOBaseInMB); 0 leaves the platform default.",
+    },
+    {
+        name: "highMMIOGapInMB",
+        type: MB("0 leaves the platform default"),
+        required: false,
+        default: { kind: "value", value: 0 },
+        change: "replace",
+        hcsshim: "Options.HighMMIOGapInMB",
+        description: "Size of the high MMIO gap in MB (hcsshim HighMMIOGapInMB); 0 leaves the platform default.",
+    },
+    {
+        name: "processorCount",
+        type: { kind: "integer", goType: "int32", min: 1, max: INT32_MAX },
+        required: false,
+        default: {
+            kind: "dynamic",
+            rule: "processorsForHost",
+            description: "2, or 1 on a 1-CPU host, clamped to host",
+        },
+        change: "replace",
+        hcsshim: "Options.ProcessorCount",
+        description:
+            "Virtual processors (hcsshim ProcessorCount); a count above the host's logical processors is lowered to that count.",
+    },
+    {
+        name: "processorLimit",
+        type: {
+            kind: "integer",
+            goType: "int32",
+            min: 0,
+            max: 100_000,
+            note: "100000 is 100% of the VM's processors; 0 leaves the platform default",
+        },
+        required: false,
+        default: { kind: "value", value: 0 },
+        change: "inPlace",
+        hcsshim: "Options.ProcessorLimit",
+        description: "Processor cap from 0 to 100000, where 100000 is 100% (hcsshim ProcessorLimit); 0 leaves the platform default.",
+    },
+    {
+        name: "processorWeight",
+        type: {
+            kind: "integer",
+            goType: "int32",
+            min: 0,
+            max: 10_000,
+            note: "0 leaves the platform default of 100",
+        },
+        required: false,
+        default: { kind: "value", value: 0 },
+        change: "inPlace",
+        hcsshim: "Options.ProcessorWeight",
+        description: "Relative processor weight from 0 to 10000 (hcsshim ProcessorWeight); 0 leaves the platform default (100).",
+    },
+    {
+        name: "storageQoSIopsMaximum",
+        type: { kind: "integer", goType: "int32", min: 0, max: INT32_MAX, note: "0 means no cap" },
+        required: false,
+        default: { kind: "value", value: 0 },
+        change: "replace",
+        hcsshim: "Options.StorageQoSIopsMaximum",
+        description: "Storage I/O operations per second cap (hcsshim StorageQoSIopsMaximum); 0 means no cap.",
+    },
+    {
+        name: "storageQoSBandwidthMaximum",
+        type: { kind: "integer", goType: "int32", min: 0, max: INT32_MAX, note: "bytes per second; 0 means no cap" },
+        required: false,
+        default: { kind: "value", value: 0 },
+        change: "replace",
+        hcsshim: "Options.StorageQoSBandwidthMaximum",
+        description: "Storage bandwidth cap in bytes per second (hcsshim StorageQoSBandwidthMaximum); 0 means no cap.",
+    },
+    {
+        name: "cpuGroupId",
+        type: { kind: "guid" },
+        required: false,
+        default: NONE,
+        change: "inPlace",
+        hcsshim: "Options.CPUGroupID",
+        description: "The host CPU group the VM runs in, as a GUID (hcsshim CPUGroupID); needs Windows build 19043 or later.",
+    },
+    {
+        name: "disableCompartmentNamespace",
+        type: { kind: "boolean" },
+        required: false,
+        default: { kind: "value", value: false },
+        change: "replace",
+        hcsshim: "Options.DisableCompartmentNamespace",
+        description:
+            "Leave the guest's compartment namespace off (hcsshim DisableCompartmentNamespace); by default gns\\EnableCompartmentNamespace=1 is set.",
+    },
+    {
+        name: "processDumpLocation",
+        type: { kind: "windowsPath" },
+        required: false,
+        default: NONE,
+        change: "replace",
+        hcsshim: "Options.ProcessDumpLocation",
+        description:
+            "Folder inside the utility VM for process crash dumps (hcsshim ProcessDumpLocation); setting it makes Windows Error Reporting keep local dumps.",
+    },
+    {
+        name: "dumpDirectoryPath",
+        type: { kind: "windowsPath" },
+        required: false,
+        default: NONE,
+        change: "replace",
+        hcsshim: "Options.DumpDirectoryPath",
+        description:
+            "Existing host folder for the VM's bugcheck saved-state files (hcsshim DumpDirectoryPath).",
+    },
+    {
+        name: "scsiControllerCount",
+        type: { kind: "integer", goType: "uint32", min: 1, max: 1, note: "WCOW requires exactly 1" },
+        required: false,
+        default: { kind: "value", value: 1 },
+        change: "replace",
+        hcsshim: "Options.SCSIControllerCount",
+        description: "Number of SCSI controllers (hcsshim SCSIControllerCount); WCOW requires exactly 1.",
+    },
+    {
+        name: "noDirectMap",
+        type: { kind: "boolean" },
+        required: false,
+        default: { kind: "value", value: false },
+        change: "replace",
+        hcsshim: "OptionsWCOW.NoDirectMap",
+        description: "Turn off direct mapping for the VM's VSMB shares (hcsshim NoDirectMap).",
+    },
+    {
+        name: "noInheritHostTimezone",
+        type: { kind: "boolean" },
+        required: false,
+        default: { kind: "value", value: false },
+        change: "replace",
+        hcsshim: "OptionsWCOW.NoInheritHostTimezone",
+        description: "Give the guest UTC instead of the host's time zone (hcsshim NoInheritHostTimezone).",
+    },
+    {
+        name: "noWritableFileShares",
+        type: { kind: "boolean" },
+        required: false,
+        default: { kind: "value", value: false },
+        change: "providerSide",
+        hcsshim: "Options.NoWritableFileShares",
+        description: "Refuse writable file shares added to the VM later (hcsshim NoWritableFileShares).",
+    },
+    {
+        name: "networkConfigProxy",
+        type: { kind: "string", format: "text" },
+        required: false,
+        default: NONE,
+        change: "providerSide",
+        hcsshim: "Options.NetworkConfigProxy",
+        description: "Address of the network configuration proxy (ncproxy) for the VM (hcsshim NetworkConfigProxy); not sent to HCS.",
+    },
+    {
+        name: "terminateOnLastHandleClosed",
+        type: { kind: "boolean" },
+        required: false,
+        default: { kind: "value", value: false },
+        change: "replace",
+        hcsshim: "ComputeSystem.ShouldTerminateOnLastHandleClosed",
+        description:
+            "Let HCS terminate the VM when the last handle to it closes (ShouldTerminateOnLastHandleClosed, always true in hcsshim); " +
+            "off by default because the provider exits after each operation while the VM keeps running.",
+    },
+    {
+        name: "start",
+        type: { kind: "boolean" },
+        required: false,
+        default: { kind: "value", value: true },
+        change: "start",
+        hcsshim: undefined,
+        description: "Start the VM after creating it; turning it on later starts the VM in place, turning it off replaces it.",
+    },
+    {
+        name: "timeouts",
+        type: { kind: "durationMap", keys: TIMEOUT_NAMES },
+        required: false,
+        default: NONE,
+        change: "providerSide",
+        hcsshim: undefined,
+        description:
+            'Limits for the provider\'s create, update and delete waits, as durations like "90s", "5m" or "1h30m" (as Pulumi customTimeouts).',
+    },
+] as const satisfies readonly FieldSpec[];
+
+// Compile-time proof that the table has exactly the inputs of WcowUtilityVmArgs: a missing or extra
+// name makes one of these `true` types fail to be assigned.
+type TableNames = (typeof FIELDS)[number]["name"];
+const _everyInputListed: [Exclude<FieldName, TableNames>] extends [never] ? true : never = true;
+const _noExtraInput: [Exclude<TableNames, FieldName>] extends [never] ? true : never = true;
+void _everyInputListed;
+void _noExtraInput;
+
+/** The input names, in table order. */
+export const FIELD_NAMES: readonly FieldName[] = FIELDS.map((f) => f.name);
+
+const BY_NAME: ReadonlyMap<string, FieldSpec> = new Map(FIELDS.map((f) => [f.name, f as FieldSpec]));
+
+/** The row for an input name, or undefined for a name WcowUtilityVm does not have. */
+export function fieldByName(name: string): FieldSpec | undefined {
+    return BY_NAME.get(name);
+}

@@ -1,0 +1,35 @@
+/**
+ * What the target host reports that changes how options resolve. hcsshim reads both from the host
+ * it runs on; we read them from the target (HCS `ProcessorTopology` and the Windows build), because
+ * the provider may run elsewhere.
+ */
+export interface HostFacts {
+    /**
+     * Logical processors the host partition sees (HCS service property `ProcessorTopology`,
+     * `LogicalProcessorCount`). hcsshim uses this rather than Go's `runtime.NumCPU`, which misses
+     * processors in other processor groups and under Hyper-V "minroot".
+     */
+    readonly logicalProcessors: number;
+    /** Windows build number (`RtlGetVersion().BuildNumber`), e.g. 20348 for Windows Server 2022. */
+    readonly build: number;
+}
+
+/**
+ * Checks that host facts are usable: `logicalProcessors` an integer ≥ 1, `build` an integer ≥ 0.
+ * Host facts come from code (a host query or a command line already checked), so a bad value is a
+ * programming error, not a user mistake.
+ *
+ * @throws {RangeError} when a fact is not a usable integer.
+ */
+export function assertHostFacts(host: HostFacts): void {
+    if (!Number.isSafeInteger(host.logicalProcessors) || host.logicalProcessors < 1) {
+        throw new RangeError(
+            `Cannot resolve options as host logicalProcessors must be an integer of at least 1: current value is ${String(host.logicalProcessors)}`,
+        );
+    }
+    if (!Number.isSafeInteger(host.build) || host.build < 0) {
+        throw new RangeError(
+            `Cannot resolve options as host build must be a non-negative integer: current value is ${String(host.build)}`,
+        );
+    }
+}

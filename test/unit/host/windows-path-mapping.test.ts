@@ -1,0 +1,35 @@
+import * as path from "node:path";
+import { confine, mapWindowsPath, splitWindowsPath } from "../../../provider/src/host/windows-path-mapping";
+
+describe("mapWindowsPath()", () => {
+    test("maps C:\\a\\b to <root>/fs/c/a/b, keeping the names' case", () => {
+        expect(mapWindowsPath("/sim", "C:\\Layers\\Base")).toBe(path.join("/sim", "fs", "c", "Layers", "Base"));
+    });
+
+    test("maps a drive root to the drive's folder", () => {
+        expect(mapWindowsPath("/sim", "D:\\")).toBe(path.join("/sim", "fs", "d"));
+    });
+
+    test("resolves a relative root", () => {
+        expect(mapWindowsPath("sim", "C:\\a")).toBe(path.join(process.cwd(), "sim", "fs", "c", "a"));
+    });
+
+    test.each([["C:\\a\\.."], ["C:\\.."], ["c:\\a"], ["\\\\?\\C:\\a"], ["C:\\a\\"], ["a"]])("refuses %p", (windowsPath) => {
+        expect(() => mapWindowsPath("/sim", windowsPath)).toThrow(RangeError);
+    });
+});
+
+describe("splitWindowsPath()", () => {
+    test("splits into the lower-case drive and the names", () => {
+        expect(splitWindowsPath("C:\\a\\b")).toEqual({ drive: "c", names: ["a", "b"] });
+        expect(splitWindowsPath("C:\\")).toEqual({ drive: "c", names: [] });
+    });
+});
+
+describe("confine()", () => {
+    test("refuses a native path outside the drive root", () => {
+        expect(() => confine("/sim/fs/c", "/sim/fs/d/x", "C:\\x")).toThrow(RangeError);
+        expect(() => confine("/sim/fs/c", "/etc", "C:\\x")).toThrow(RangeError);
+        expect(confine("/sim/fs/c", "/sim/fs/c/x", "C:\\x")).toBe("/sim/fs/c/x");
+    });
+});
