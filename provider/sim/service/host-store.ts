@@ -1,0 +1,53 @@
+/**
+ * The simulated host's persistent state, `<root>/state.json`, written atomically (temporary file,
+ * then rename) after every change, so separate processes and a restarted service see the same host.
+ * Handles are never persisted.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { GrantRecord } from "./grants";
+
+export type SystemState = "Created" | "Running" | "Paused" | "Stopped";
+export type ExitType = "GracefulExit" | "ForcedExit" | "UnexpectedExit";
+
+export interface PersistedSystem {
+    id: string;
+    runtimeId: string;
+    owner: string;
+    state: SystemState;
+    exitType?: ExitType;
+    exitStatus?: number;
+    terminateOnLastHandleClosed: boolean;
+    /** The current configuration: the create document with every applied modify folded in. */
+    document: Record<string, unknown>;
+    createdAt: string;
+    startedAt?: string;
+    stoppedAt?: string;
+}
+
+export interface PersistedHost {
+    version: 1;
+    systems: PersistedSystem[];
+    grants: GrantRecord[];
+}
+
+export const STATE_FILE = "state.json";
+
+export function loadHost(root: string): PersistedHost {
+    const file = path.join(root, STATE_FILE);
+    if (!fs.existsSync(file)) return { version: 1, systems: [], grants: [] };
+    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as PersistedHost;
+    if (parsed.version !== 1) throw new Error(`Cannot read ${file}: state version ${String(parsed.version)} is not 1`);
+    return { version: 1, systems: parsed.systems ?? [], grants: parsed.grants ?? [] };
+}
+
+/** Writes `data` to `file` atomically: readers see the old or the new content, never a mix. */
+export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, data, { mode });
+    fs.renameSync(tmp, file);
+}
+
+export function saveHost(root: string, host: PersistedHost): void {
+    writeFileAtomic(path.join(root, STATE_FILE), JSON.stringify(host));
+}

@@ -1,0 +1,253 @@
+/**
+ * Runs the simulator service in this process: the HCS protocol on a Unix socket (and TCP when asked),
+ * the control interface on `<root>/control.sock`, state under the root. Prints one ready line on
+ * stdout (and writes it to `<root>/sim.json`) once everything listens.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { log } from "../../src/log/logger";
+import { ComputeService, prepareRoot } from "./compute-service";
+import { ControlClient, CONTROL_SOCKET } from "./control-client";
+import type { ControlRequest, ControlResponse, FaultView, SimulatorState } from "./control-protocol";
+import { Faults, type Fault } from "./faults";
+import { writeFileAtomic } from "./host-store";
+import { hrHex, parseHresult } from "./hresults";
+import { maxSchemaMinor } from "./schema";
+import { SimServer } from "./server";
+
+export const READY_FILE = "sim.json";
+export const PID_FILE = "sim.pid";
+export const LOG_FILE = "sim.log";
+export const DEFAULT_BUILD = 20348;
+/** The longest path a Unix socket address holds on Linux (sun_path is 108 bytes with its NUL). */
+const MAX_SOCKET_PATH = 107;
+
+export interface ServiceOptions {
+    readonly root: string;
+    /** @default `<root>/hcs.sock` */
+    readonly socket?: string;
+    /** `127.0.0.1:<port>` (port 0 picks one); TCP clients must send the secret. */
+    readonly tcp?: string;
+    /** @default os.availableParallelism() */
+    readonly logicalProcessors: number;
+    /** @default 20348 (Windows Server 2022) */
+    readonly build: number;
+    /** The TCP secret; @default PULUMI_HCS_SIM_SECRET from the environment, else a fresh random one. */
+    readonly secret?: string;
+}
+
+/** The line the service prints when ready, also written to `<root>/sim.json`. */
+export interface ReadyInfo {
+    readonly socket: string;
+    /** The value a client puts in PULUMI_HCS_SIM for the Unix socket. */
+    readonly address: string;
+    readonly tcp: string | null;
+    readonly secret: string | null;
+    readonly control: string;
+    readonly pid: number;
+    readonly root: string;
+}
+
+/**
+ * Parses `127.0.0.1:<port>`.
+ * @throws {RangeError} for any other host (the service only listens on loopback) or a bad port.
+ */
+export function parseTcp(text: string): { host: string; port: number } {
+    const m = /^(127\.0\.0\.1):(\d{1,5})$/.exec(text.trim());
+    const port = m ? Number(m[2]) : NaN;
+    if (!m || port > 65535) throw new RangeError(`Cannot listen on TCP '${text}': expected 127.0.0.1:<port> (port 0 picks a free one)`);
+    return { host: m[1]!, port };
+}
+
+function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (err) {
+        return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/** Removes a socket file nobody listens on (left by a crashed service). */
+async function removeStaleSocket(socketPath: string): Promise<void> {
+    if (!fs.existsSync(socketPath)) return;
+    const alive = await new Promise<boolean>((resolve) => {
+        const s = net.createConnection(socketPath);
+        s.once("connect", () => {
+            s.destroy();
+            resolve(true);
+        });
+        s.once("error", () => resolve(false));
+    });
+    if (alive) throw new Error(`Cannot start the simulator: something already listens on ${socketPath} (another \`pulumi-hcs sim\` on this root?)`);
+    fs.rmSync(socketPath, { force: true });
+}
+
+function faultView(f: Fault): FaultView {
+    switch (f.kind) {
+        case "fail":
+            return { kind: f.kind, fn: f.fn, hresult: hrHex(f.hresult), nth: f.nth, times: f.times };
+        case "latency":
+            return { kind: f.kind, fn: f.fn, ms: f.ms };
+        default:
+            return { kind: f.kind, fn: f.fn };
+    }
+}
+
+/** A running service. */
+export interface RunningService {
+    readonly ready: ReadyInfo;
+    /** Resolves when the service has stopped (control `stop`, SIGTERM, SIGINT). */
+    readonly stopped: Promise<void>;
+    stop(): Promise<void>;
+}
+
+/**
+ * Starts the service and resolves once it accepts connections.
+ * @throws Error when the root already has a live service, a socket path is too long, or listening fails.
+ */
+export async function runService(options: ServiceOptions): Promise<RunningService> {
+    const root = path.resolve(options.root);
+    const simLog = log.child({ component: "sim" });
+    if (maxSchemaMinor(options.build) === undefined) {
+        throw new RangeError(`Cannot simulate build ${options.build}: computecore needs Windows 10 1809 / Server 2019 (build 17763) or later`);
+    }
+    if (!Number.isInteger(options.logicalProcessors) || options.logicalProcessors < 1) {
+        throw new RangeError(`Cannot simulate ${options.logicalProcessors} logical processors: expected a positive integer`);
+    }
+    fs.mkdirSync(root, { recursive: true });
+    prepareRoot(root);
+    const socketPath = path.resolve(options.socket ?? path.join(root, "hcs.sock"));
+    const controlPath = path.join(root, CONTROL_SOCKET);
+    for (const p of [socketPath, controlPath]) {
+        if (Buffer.byteLength(p) > MAX_SOCKET_PATH) {
+            throw new RangeError(`Cannot listen on ${p}: a Unix socket path is at most ${MAX_SOCKET_PATH} bytes; use a shorter --root (or --socket)`);
+        }
+    }
+    const pidFile = path.join(root, PID_FILE);
+    if (fs.existsSync(pidFile)) {
+        const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+        if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+            const answers = await new ControlClient(controlPath).ping().then(() => true, () => false);
+            if (answers) throw new Error(`Cannot start the simulator: one is already running on ${root} (pid ${pid}); stop it with \`pulumi-hcs sim stop --root ${root}\``);
+        }
+    }
+    await removeStaleSocket(socketPath);
+    await removeStaleSocket(controlPath);
+
+    const tcp = options.tcp !== undefined ? parseTcp(options.tcp) : undefined;
+    const secret = tcp ? (options.secret ?? (process.env.PULUMI_HCS_SIM_SECRET || randomBytes(32).toString("hex"))) : undefined;
+    const service = new ComputeService({ root, build: options.build, logicalProcessors: options.logicalProcessors, log: simLog });
+    const faults = new Faults();
+    const crash = () => process.kill(process.pid, "SIGKILL");
+    const server = new SimServer({ socketPath, tcp, secret, service, faults, log: simLog, crash });
+    await server.listen();
+
+    let resolveStopped!: () => void;
+    const stopped = new Promise<void>((r) => (resolveStopped = r));
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+        stopping ??= (async () => {
+            simLog.info({ root }, "simulator stopping");
+            await Promise.all([server.close(), new Promise<void>((r) => control.close(() => r()))]);
+            for (const f of [socketPath, controlPath, pidFile]) fs.rmSync(f, { force: true });
+            resolveStopped();
+        })();
+        return stopping;
+    };
+
+    const state = (): SimulatorState => ({
+        pid: process.pid,
+        root,
+        build: options.build,
+        logicalProcessors: options.logicalProcessors,
+        socket: socketPath,
+        tcp: server.tcpAddress,
+        ...service.snapshot(),
+        connections: server.connectionInfo(),
+        calls: faults.callCounts(),
+        faults: faults.list().map(faultView),
+    } as unknown as SimulatorState);
+
+    const handle = (req: ControlRequest): unknown => {
+        switch (req.cmd) {
+            case "ping":
+                return { pid: process.pid, root };
+            case "state":
+                return state();
+            case "stop":
+                setImmediate(() => void stop());
+                return { stopping: true };
+            case "kill":
+                service.kill(String(req.id));
+                return { killed: req.id };
+            case "fault":
+                switch (req.action) {
+                    case "fail":
+                        return faultView(faults.addFail(req.fn, parseHresult(String(req.hresult)), req.nth ?? 1, req.times ?? 1));
+                    case "latency":
+                        return faultView(faults.addLatency(req.fn, Number(req.ms)));
+                    case "hang":
+                        return faultView(faults.addHang(req.fn));
+                    case "crash":
+                        if (req.fn === undefined) {
+                            simLog.warn("fault injection: crashing the service now");
+                            setImmediate(crash);
+                            return { crashing: true };
+                        }
+                        return faultView(faults.addCrash(req.fn));
+                    case "clear":
+                        return { removed: faults.clear(req.fn) };
+                    case "list":
+                        return faults.list().map(faultView);
+                }
+        }
+        throw new Error(`Unknown control request ${JSON.stringify(req)}`);
+    };
+
+    const control = net.createServer((socket) => {
+        socket.setEncoding("utf8");
+        let buffer = "";
+        socket.on("data", (chunk: string) => {
+            buffer += chunk;
+            let nl: number;
+            while ((nl = buffer.indexOf("\n")) >= 0) {
+                const line = buffer.slice(0, nl);
+                buffer = buffer.slice(nl + 1);
+                let id = 0;
+                let response: ControlResponse;
+                try {
+                    const req = JSON.parse(line) as ControlRequest & { id?: number };
+                    id = typeof req.id === "number" ? req.id : 0;
+                    response = { id, ok: true, result: handle(req) ?? null };
+                } catch (err) {
+                    response = { id, ok: false, error: (err as Error).message };
+                }
+                socket.write(`${JSON.stringify(response)}\n`);
+            }
+        });
+        socket.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((resolve, reject) => {
+        control.once("error", reject);
+        control.listen(controlPath, () => resolve());
+    });
+    fs.chmodSync(controlPath, 0o600);
+
+    const ready: ReadyInfo = {
+        socket: socketPath,
+        address: `unix:${socketPath}`,
+        tcp: server.tcpAddress,
+        secret: secret ?? null,
+        control: controlPath,
+        pid: process.pid,
+        root,
+    };
+    writeFileAtomic(pidFile, `${process.pid}\n`, 0o644);
+    writeFileAtomic(path.join(root, READY_FILE), `${JSON.stringify(ready)}\n`, 0o600);
+    simLog.info({ root, socket: socketPath, tcp: server.tcpAddress, build: options.build, logicalProcessors: options.logicalProcessors, systems: service.systemIds().length },
+        "simulator ready");
+    return { ready, stopped, stop };
+}
