@@ -1,6 +1,7 @@
 import type { KoffiFunc } from "koffi";
 import { registerAbiTypes, toKoffiPrototype, type AbiTypes } from "./abi-types";
 import { computeCorePath, loadLibraries } from "./library-loader";
+import { formatHresult } from "./hresult";
 import { COMPUTECORE_PROTOTYPES, LOCALFREE_PROTOTYPE, prototypeName } from "./prototypes";
 
 /** An opaque HCS handle (HCS_OPERATION, HCS_SYSTEM): koffi 3 hands pointers to JS as BigInt. */
@@ -45,11 +46,19 @@ export interface ComputeCore extends ComputeCoreFunctions {
     readonly types: AbiTypes;
     /** Frees a callee-allocated string (kernel32 LocalFree, or the simulator's). */
     readonly LocalFree: KoffiFunc<(memory: Handle) => Handle | null>;
+    /** Simulator-only extensions, absent from the real computecore.dll (see docs/simulator.md). */
+    readonly simulator?: SimulatorExtensions;
+}
+
+/** What the simulator's library exports besides the computecore API. */
+export interface SimulatorExtensions {
+    /** `HcsSimGetLibraryStats`: live strings, operations and handles, so tests can prove nothing leaks. */
+    stats(): Record<string, unknown>;
     /**
-     * Simulator-only diagnostics (`HcsSimGetLibraryStats`): live strings, operations and handles in
-     * the library, so tests can prove nothing leaks. Absent from the real computecore.dll.
+     * `HcsSimSetServiceAddress`: the service to talk to from the next connection on (instead of the
+     * PULUMI_HCS_SIM environment variable, which hosts such as jest do not pass to native code).
      */
-    readonly simulatorStats?: () => Record<string, unknown>;
+    setServiceAddress(address: string, secret: string | undefined): void;
 }
 
 let bound: ComputeCore | undefined;
@@ -86,24 +95,32 @@ export function bindComputeCore(preferredLibrary?: string): ComputeCore {
         libraryPath: path,
         types,
         LocalFree,
-        ...simulatorStatsOf(libraries.computecore),
+        ...simulatorExtensionsOf(libraries.computecore),
     };
     return bound;
 }
 
-function simulatorStatsOf(library: ReturnType<typeof loadLibraries>["computecore"]): Pick<ComputeCore, "simulatorStats"> {
+function simulatorExtensionsOf(library: ReturnType<typeof loadLibraries>["computecore"]): Pick<ComputeCore, "simulator"> {
     let stats: KoffiFunc<(result: Out<string>) => number>;
+    let setAddress: KoffiFunc<(address: string | null, secret: string | null) => number>;
     try {
         stats = library.func("HRESULT __stdcall HcsSimGetLibraryStats(_Out_ PWSTR *result)");
+        setAddress = library.func("HRESULT __stdcall HcsSimSetServiceAddress(PCWSTR address, PCWSTR secret)");
     } catch {
-        return {}; // the real computecore.dll has no such export
+        return {}; // the real computecore.dll
     }
     return {
-        simulatorStats: () => {
-            const out: Out<string> = [null];
-            const hr = stats(out);
-            if (hr < 0 || out[0] === null) throw new Error(`HcsSimGetLibraryStats failed with ${hr >>> 0}`);
-            return JSON.parse(out[0]) as Record<string, unknown>;
+        simulator: {
+            stats: () => {
+                const out: Out<string> = [null];
+                const hr = stats(out);
+                if (hr < 0 || out[0] === null) throw new Error(`HcsSimGetLibraryStats failed with ${formatHresult(hr)}`);
+                return JSON.parse(out[0]) as Record<string, unknown>;
+            },
+            setServiceAddress: (address, secret) => {
+                const hr = setAddress(address, secret ?? null);
+                if (hr < 0) throw new Error(`HcsSimSetServiceAddress('${address}') failed with ${formatHresult(hr)}`);
+            },
         },
     };
 }

@@ -140,7 +140,7 @@ export function hresultName(hr: number): string {
     const value = toHresult(hr);
     const name = NAMES_BY_VALUE.get(value);
     if (name) return name;
-    if ((value & 0xffff0000) === 0x80070000) return `HRESULT_FROM_WIN32(${value & 0xffff})`;
+    if (((value & 0xffff0000) >>> 0) === 0x80070000) return `HRESULT_FROM_WIN32(${value & 0xffff})`;
     return "HRESULT";
 }
 
