@@ -3,7 +3,8 @@ import { promises as fsp } from "node:fs";
 import { parseArgs } from "node:util";
 import { buildComputeSystemDocument } from "../document/build-document";
 import { marshalDocument } from "../document/marshal";
-import { HostFileSystemError, type HostFileSystem } from "../host/filesystem";
+import { dumpDirectoryProblem } from "../host/dump-directory-problem";
+import { HostFileSystemError } from "../host/filesystem";
 import { UtilityVmFolderNotFoundError, locateUVMFolder } from "../host/locate-uvm-folder";
 import { MappedFileSystem } from "../host/mapped-filesystem";
 import { planScratch } from "../host/scratch-plan";
@@ -121,8 +122,8 @@ async function render(command: RenderCommand): Promise<Rendered> {
         }
     }
     if (values.dumpDirectoryPath !== undefined) {
-        const failure = await checkDumpDirectory(fs, values.dumpDirectoryPath);
-        if (failure !== undefined) failures.push(failure);
+        const problem = await dumpDirectoryProblem(fs, values.dumpDirectoryPath);
+        if (problem !== undefined) failures.push({ field: "dumpDirectoryPath", message: problem });
     }
     if (!resolved.ok || failures.length > 0 || uvmFolder === undefined) return { ok: false, failures };
 
@@ -148,28 +149,6 @@ function locateFailure(err: unknown, layerFolders: readonly string[]): Validatio
     }
     if (err instanceof HostFileSystemError) return { field: "layerFolders", message: `${wrapper}: ${err.message}` };
     throw err;
-}
-
-/** hcsshim's dump directory check in `prepareConfigDoc`, with its messages. */
-async function checkDumpDirectory(fs: HostFileSystem, directory: string): Promise<ValidationFailure | undefined> {
-    const field = "dumpDirectoryPath";
-    let stat;
-    try {
-        stat = await fs.stat(directory);
-    } catch (err) {
-        if (!(err instanceof HostFileSystemError)) throw err;
-        return { field, message: `failed to stat dump directory ${directory}: ${err.message}` };
-    }
-    if (stat === undefined) {
-        return {
-            field,
-            message: `failed to stat dump directory ${directory}: it does not exist on the host (create the folder there, or choose an existing one)`,
-        };
-    }
-    if (stat.kind !== "directory") {
-        return { field, message: `dump directory path ${directory} isn't a directory (it is a file; choose a folder)` };
-    }
-    return undefined;
 }
 
 /**
