@@ -30,6 +30,7 @@
 #else
 #  define _GNU_SOURCE
 #  include <arpa/inet.h>
+#  include <dlfcn.h>
 #  include <errno.h>
 #  include <netinet/in.h>
 #  include <netinet/tcp.h>
@@ -159,7 +160,14 @@ static void cv_wait_until(sim_cond *c, sim_mutex *m, uint64_t deadline) {
 }
 static uint64_t thread_id(void) { return (uint64_t)GetCurrentThreadId(); }
 static uint64_t process_id(void) { return (uint64_t)GetCurrentProcessId(); }
+/* Keeps this DLL mapped until the process ends: see pin_module below. */
+static void pin_module(void) {
+    HMODULE self;
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                       (LPCWSTR)(void *)&pin_module, &self);
+}
 static int thread_start(LPTHREAD_START_ROUTINE fn, void *arg) {
+    pin_module();
     HANDLE h = CreateThread(NULL, 0, fn, arg, 0, NULL);
     if (h == NULL) return -1;
     CloseHandle(h);
@@ -212,7 +220,21 @@ static void cv_wait_until(sim_cond *c, sim_mutex *m, uint64_t deadline) {
 }
 static uint64_t thread_id(void) { return (uint64_t)syscall(SYS_gettid); }
 static uint64_t process_id(void) { return (uint64_t)getpid(); }
+/*
+ * The library's threads outlive any call into it, so the library must outlive its loader's handle:
+ * at process exit Node tears down koffi, which dlcloses the libraries it loaded while our reader and
+ * dispatcher threads may still be running their code (seen as a SIGSEGV at an unmapped address in
+ * about one exit in a hundred under load). Taking a reference with RTLD_NODELETE keeps the code
+ * mapped until the process ends; on Windows GET_MODULE_HANDLE_EX_FLAG_PIN does the same.
+ */
+static void pin_module(void) {
+    Dl_info info;
+    if (dladdr((void *)&pin_module, &info) != 0 && info.dli_fname != NULL) {
+        dlopen(info.dli_fname, RTLD_NOW | RTLD_NODELETE | RTLD_NOLOAD);
+    }
+}
 static int thread_start(void *(*fn)(void *), void *arg) {
+    pin_module();
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);

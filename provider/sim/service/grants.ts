@@ -1,8 +1,10 @@
 /**
  * HcsGrantVmAccess / HcsGrantVmGroupAccess, modelled as ACL entries on files under the mapped root.
  *
- * A grant belongs to the file it was made on: it records the file's inode, so deleting the file and
- * creating another at the same path drops the grant, as a new file's ACL would.
+ * A grant belongs to the file it was made on: it records the file's identity (inode, device and
+ * birth time: file systems reuse a freed inode number at once, so the inode alone cannot tell a new
+ * file at the same path from the old one), so deleting the file and creating another at the same
+ * path drops the grant, as a new file's ACL would.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,9 +15,10 @@ export interface GrantRecord {
     windows: string;
     /** Where the file lives under the root, relative to the root. */
     local: string;
-    /** Inode and device of the file when granted. */
+    /** Inode, device and birth time (ms) of the file when granted. */
     ino: number;
     dev: number;
+    born?: number;
     /** Compute-system IDs (lower-cased) with access; empty for a group-only grant. */
     vmIds: string[];
     /** Whether the Virtual Machines group has (read-only) access. */
@@ -55,9 +58,9 @@ export class GrantStore {
         const st = fs.statSync(local);
         const key = this.key(local);
         let record = this.byLocal.get(key);
-        if (record && (record.ino !== st.ino || record.dev !== st.dev)) record = undefined; // a different file now
+        if (record && !sameFile(record, st)) record = undefined; // a different file now
         if (!record) {
-            record = { windows, local: key, ino: st.ino, dev: st.dev, vmIds: [], group: false };
+            record = { windows, local: key, ino: st.ino, dev: st.dev, born: st.birthtimeMs, vmIds: [], group: false };
             this.byLocal.set(key, record);
         }
         if (vmId === undefined) record.group = true;
@@ -87,7 +90,12 @@ export class GrantStore {
         } catch {
             return false;
         }
-        if (st.ino !== record.ino || st.dev !== record.dev) return false;
+        if (!sameFile(record, st)) return false;
         return record.vmIds.includes(vmId.toLowerCase()) || (readOnly && record.group);
     }
+}
+
+/** Whether `st` is the file the grant was made on (records from before birth times match on inode). */
+function sameFile(record: GrantRecord, st: fs.Stats): boolean {
+    return st.ino === record.ino && st.dev === record.dev && (record.born === undefined || st.birthtimeMs === record.born);
 }
