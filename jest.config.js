@@ -8,4 +8,5 @@ module.exports = {
     transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.json" }] },
     moduleFileExtensions: ["ts", "js", "json"],
     testTimeout: 30000,
+    setupFiles: ["<rootDir>/test/support/quiet-logs.js"],
 };

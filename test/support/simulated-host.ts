@@ -53,3 +53,16 @@ export async function eventually(check: () => void | Promise<void>, timeoutMs = 
         }
     }
 }
+
+/** The configuration the simulator holds for a system now (its document with modifies applied). */
+export async function simulatedConfiguration(host: TestHost, id: string): Promise<{
+    VirtualMachine: { ComputeTopology: { Memory: { SizeInMB: number }; Processor: { Count: number; Limit?: number; Weight?: number; CpuGroup?: { Id: string } } } };
+}> {
+    const system = await host.client.openComputeSystem(id);
+    try {
+        const properties = await system.properties(["Simulator" as never]) as unknown as { Simulator: { Configuration: unknown } };
+        return properties.Simulator.Configuration as never;
+    } finally {
+        await system.close();
+    }
+}

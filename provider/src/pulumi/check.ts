@@ -1,0 +1,66 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { connectHost, defaultHostName, DEFAULT_HOST_ENV } from "../host/connect-host";
+import { log } from "../log/logger";
+import { parseHostTarget } from "../model/host-target";
+import { resolveOptions } from "../model/resolve";
+import { validateArgs } from "../model/validate";
+import type { ValidationFailure } from "../model/validation-failure";
+import { checkedInputs, type PropertyBag, withoutProviderKey } from "./property-bags";
+import { containsUnknown } from "./unknown";
+
+/**
+ * `check`: every rule at preview time, each failure as a Pulumi CheckFailure naming the input, and
+ * normalized values (defaults, even memory, clamped processors, normalized paths, the default host)
+ * in the returned inputs, so diff compares what the VM really gets.
+ *
+ * Host facts (processor count, build) come from the target host, once per process. When inputs are
+ * still unknown (computed from other resources during preview), what can be checked without them is
+ * checked and the inputs pass through unchanged.
+ */
+export async function check(_olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.CheckResult> {
+    const args = withoutProviderKey(news);
+    if (args.host === undefined) {
+        const host = defaultHostName();
+        if (host === undefined) {
+            return failed([{
+                field: "host",
+                message: `no host given and ${DEFAULT_HOST_ENV} is not set; this is not Windows, so there is no local HCS. ` +
+                    `Set host to "sim:<socket path>" (a simulated host: pulumi-hcs sim --root DIR) or export ${DEFAULT_HOST_ENV}`,
+            }]);
+        }
+        args.host = host;
+    }
+    if (containsUnknown(args)) {
+        const known = Object.fromEntries(Object.entries(args).filter(([, value]) => !containsUnknown(value)));
+        const failures = validateArgs(known).filter((f) => !containsUnknownField(args, f.field));
+        return failures.length > 0 ? failed(failures) : { inputs: args };
+    }
+    // A host value we cannot even parse: report it with every other input failure, and connect nowhere.
+    if (typeof args.host !== "string" || !parseHostTarget(args.host).ok) return failed(validateArgs(args));
+
+    let facts;
+    try {
+        facts = await (await connectHost(args.host)).facts();
+    } catch (err) {
+        return failed([
+            { field: "host", message: `cannot reach host '${args.host}' to read its processor count and build: ${(err as Error).message}` },
+            ...validateArgs(args).filter((f) => f.field !== "host"),
+        ]);
+    }
+    const resolved = resolveOptions(args, facts);
+    if (!resolved.ok) return failed(resolved.failures);
+    for (const warning of resolved.warnings) {
+        log.warn({ field: warning.field, requested: warning.requested, assigned: warning.assigned }, warning.message);
+    }
+    return { inputs: checkedInputs(resolved.options, args.timeouts) };
+}
+
+function failed(failures: readonly ValidationFailure[]): pulumi.dynamic.CheckResult {
+    return { failures: failures.map((f) => ({ property: f.field, reason: f.message })) };
+}
+
+/** Whether a failure is about an input whose value is (partly) unknown, and so not yet checkable. */
+function containsUnknownField(args: PropertyBag, field: string): boolean {
+    const input = /^[^[.]*/.exec(field)?.[0] ?? field;
+    return containsUnknown(args[input]);
+}

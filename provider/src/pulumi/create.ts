@@ -1,0 +1,30 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { createUtilityVm } from "../uvm/create";
+import { UvmStepError } from "../uvm/step-error";
+import { checkedInputs, outputsOf, type PropertyBag } from "./property-bags";
+import { resolveCheckedInputs } from "./resolve-inputs";
+
+/**
+ * `create`: the CreateWCOW steps on the target host; the resource ID is the compute-system ID.
+ *
+ * Pulumi's create is transactional: a failure must leave nothing behind, and createUtilityVm rolls
+ * back. When even the rollback fails, the error carries the ID and what was left behind, which the
+ * engine records as a resource that failed to initialize, so `pulumi destroy` can still remove it.
+ */
+export async function create(inputs: PropertyBag): Promise<pulumi.dynamic.CreateResult> {
+    const { options, host } = await resolveCheckedInputs(inputs, "create the utility VM");
+    const checked = checkedInputs(options, inputs.timeouts);
+    try {
+        const state = await createUtilityVm({ host, options, budgetMs: options.timeouts?.create });
+        return { id: state.computeSystemId, outs: outputsOf(checked, state) };
+    } catch (err) {
+        if (err instanceof UvmStepError && err.leftBehind?.computeSystemId !== undefined) {
+            throw Object.assign(err, {
+                id: err.leftBehind.computeSystemId,
+                properties: { ...checked, state: "Unknown", document: "", runtimeId: "", ...err.leftBehind },
+                reasons: err.rollbackFailures.map((f) => `${f.step}: ${f.error.message}`),
+            });
+        }
+        throw err;
+    }
+}

@@ -1,0 +1,79 @@
+import { isDeepStrictEqual } from "node:util";
+import type * as pulumi from "@pulumi/pulumi";
+import { FIELDS, type FieldName } from "../model/fields";
+import { parseDuration } from "../model/duration";
+import type { PropertyBag } from "./property-bags";
+import { containsUnknown } from "./unknown";
+
+/** A changed input and whether it forces a new VM. */
+export interface InputChange {
+    readonly field: FieldName;
+    readonly replaces: boolean;
+}
+
+/**
+ * The inputs that differ between the state (`olds`, the last outputs) and the checked inputs
+ * (`news`), each classified by DESIGN §4's change table. Both sides are normalized (check did the
+ * news; the olds are outputs of an earlier check), so equal programs compare equal.
+ */
+export function changedInputs(olds: PropertyBag, news: PropertyBag): InputChange[] {
+    const changes: InputChange[] = [];
+    for (const field of FIELDS) {
+        const name = field.name;
+        const before = olds[name];
+        const after = news[name];
+        // A generated ID is not an input the user changes: leaving it unset keeps the VM.
+        if (name === "computeSystemId" && after === undefined) continue;
+        if (!containsUnknown(after) && sameValue(name, before, after)) continue;
+        changes.push({ field: name, replaces: forcesReplacement(field.change, olds, news) });
+    }
+    return changes;
+}
+
+/**
+ * `diff`: which inputs changed, which of those replace the VM, and whether the old VM must go first
+ * (a user-chosen computeSystemId cannot exist twice). `__provider` is not compared, so upgrading
+ * pulumi-hcs never touches VMs.
+ */
+export function diff(_id: string, olds: PropertyBag, news: PropertyBag): pulumi.dynamic.DiffResult {
+    const changes = changedInputs(olds, news);
+    const replaces = changes.filter((c) => c.replaces).map((c) => c.field);
+    return {
+        changes: changes.length > 0,
+        replaces,
+        deleteBeforeReplace: replaces.length > 0 && news.computeSystemId !== undefined,
+    };
+}
+
+function forcesReplacement(change: (typeof FIELDS)[number]["change"], olds: PropertyBag, news: PropertyBag): boolean {
+    switch (change) {
+        case "replace":
+        case "computeSystemId":
+            return true;
+        case "inPlace":
+        case "providerSide":
+            return false;
+        case "memory":
+            // HCS resizes only VA-backed memory; a physically backed VM gets a new VM.
+            return !(olds.allowOvercommit === true && news.allowOvercommit === true);
+        case "start":
+            // Starting a created VM is in place; a running VM cannot go back to Created.
+            return !(olds.start === false && news.start === true);
+    }
+}
+
+function sameValue(name: FieldName, before: unknown, after: unknown): boolean {
+    if (name === "timeouts") return isDeepStrictEqual(timeoutsInMs(before), timeoutsInMs(after));
+    return isDeepStrictEqual(before ?? null, after ?? null);
+}
+
+/** `{create: "5m"}` and `{create: "300s"}` are the same timeouts. */
+function timeoutsInMs(value: unknown): Record<string, number | string> | null {
+    if (value === null || typeof value !== "object") return null;
+    const result: Record<string, number | string> = {};
+    for (const [key, text] of Object.entries(value)) {
+        const parsed = typeof text === "string" ? parseDuration(text) : undefined;
+        result[key] = parsed?.ok ? parsed.milliseconds : String(text);
+    }
+    return result;
+}

@@ -1,0 +1,63 @@
+import { FIELD_NAMES, type FieldName } from "../model/fields";
+import type { ResolvedOptions } from "../model/resolved-options";
+import type { UtilityVmState } from "../uvm/state";
+
+/** The key the dynamic-provider host keeps the serialized provider under, in every property bag. */
+export const PROVIDER_KEY = "__provider";
+
+/** A Pulumi property bag: JSON-like values only (`google.protobuf.Struct` refuses undefined). */
+export type PropertyBag = Record<string, unknown>;
+
+/** The outputs of a WcowUtilityVm: every input's effective value, plus what the lifecycle adds. */
+export type WcowUtilityVmOutputs = PropertyBag & UtilityVmState & {
+    /** Memory HCS reported assigned at the last refresh, in MB. */
+    readonly assignedMemoryInMB?: number;
+};
+
+/** The bag without `__provider` and without undefined values, ready to validate or to compare. */
+export function withoutProviderKey(bag: PropertyBag): PropertyBag {
+    const copy: PropertyBag = {};
+    for (const [key, value] of Object.entries(bag)) {
+        if (key !== PROVIDER_KEY && value !== undefined) copy[key] = value;
+    }
+    return copy;
+}
+
+/**
+ * The checked inputs for resolved options: every input's effective value (so outputs show them and
+ * diff compares normalized values), in a form `resolveOptions` accepts again unchanged. `timeouts`
+ * keeps the user's duration strings: the resolved form is milliseconds, which is not input syntax.
+ */
+export function checkedInputs(options: ResolvedOptions, timeouts: unknown): PropertyBag {
+    const inputs: PropertyBag = {};
+    for (const name of FIELD_NAMES) {
+        const value = name === "timeouts" ? timeouts : options[name as Exclude<FieldName, "timeouts">];
+        if (value !== undefined) inputs[name] = Array.isArray(value) ? [...value] : value;
+    }
+    return inputs;
+}
+
+/** The input fields of an output bag (what refresh reports back as the resource's inputs). */
+export function inputsOf(outputs: PropertyBag): PropertyBag {
+    const inputs: PropertyBag = {};
+    for (const name of FIELD_NAMES) if (outputs[name] !== undefined) inputs[name] = outputs[name];
+    return inputs;
+}
+
+/**
+ * What an output bag holds besides the inputs' values: the lifecycle's state, and the compute-system
+ * ID (an input the user may leave unset, so the checked inputs do not always carry it).
+ */
+export function stateOf(outputs: PropertyBag): PropertyBag {
+    const names = new Set<string>(FIELD_NAMES);
+    const state: PropertyBag = {};
+    for (const [key, value] of Object.entries(outputs)) {
+        if ((!names.has(key) || key === "computeSystemId") && value !== undefined) state[key] = value;
+    }
+    return state;
+}
+
+/** Outputs after create: the checked inputs plus the lifecycle's state (the generated ID included). */
+export function outputsOf(inputs: PropertyBag, state: UtilityVmState): WcowUtilityVmOutputs {
+    return { ...inputs, ...state, createdFolders: [...state.createdFolders] };
+}

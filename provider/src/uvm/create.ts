@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import { type ComputeSystem, isAlreadyStopped, isNotFound } from "../hcs";
+import { buildComputeSystemDocument } from "../document/build-document";
+import { marshalDocument } from "../document/marshal";
+import { dumpDirectoryProblem } from "../host/dump-directory-problem";
+import { locateUVMFolder } from "../host/locate-uvm-folder";
+import { planScratch } from "../host/scratch-plan";
+import type { TargetHost } from "../host/target-host";
+import { log } from "../log/logger";
+import type { ResolvedOptions } from "../model/resolved-options";
+import { Deadline } from "./deadline";
+import { Rollback } from "./rollback";
+import type { UtilityVmState } from "./state";
+import { UvmStepError } from "./step-error";
+
+export interface CreateUtilityVmRequest {
+    readonly host: TargetHost;
+    /** Validated, normalized options (the Pulumi layer's `check` produced them). */
+    readonly options: ResolvedOptions;
+    /** The whole create's budget in ms (the resource's `timeouts.create`); per-call defaults otherwise. */
+    readonly budgetMs?: number | undefined;
+}
+
+/**
+ * Creates (and, when `options.start`, starts) a utility VM the way hcsshim's `CreateWCOW` does,
+ * step for step (reference: hcsshim-wcow §5.1): locate the UVM folder, create the scratch folder,
+ * build the document, copy the scratch template or grant access to the existing scratch, grant the
+ * VM group the dump directory, create the compute system, read its RuntimeId, start it.
+ *
+ * Transactional, as Pulumi's `create` contract requires: on any failure everything this call did is
+ * undone (system terminated and closed, scratch file and folders it made removed, grants revoked)
+ * and one error names the failed step. The handle is closed on success too: with
+ * terminateOnLastHandleClosed false (our default) the VM outlives this process.
+ * @throws UvmStepError naming the step; `rollbackFailures` lists anything left behind.
+ */
+export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<UtilityVmState> {
+    const { host, options } = request;
+    const id = options.computeSystemId ?? randomUUID();
+    const rollback = new Rollback();
+    const deadline = new Deadline(request.budgetMs);
+    const steps = log.child({ id, host: host.name });
+    let step = "failed to locate utility VM folder from layer folders";
+    // What this call has made so far, reported if rollback cannot remove it.
+    let made: Partial<UtilityVmState> = { computeSystemId: id };
+    try {
+        const uvmFolder = await locateUVMFolder(host.fs, options.layerFolders);
+        const plan = planScratch(options.layerFolders, uvmFolder);
+
+        step = "failed to create utility VM scratch folder";
+        const createdFolders = await host.fs.mkdirs(plan.scratchFolder);
+        made = { ...made, uvmFolder, scratchPath: plan.scratchPath, createdFolders, scratchCreated: false };
+        if (createdFolders.length > 0) {
+            rollback.add("remove the scratch folders create made", async () => {
+                for (const folder of [...createdFolders].reverse()) await host.fs.removeEmptyDirectory(folder);
+            });
+        }
+
+        step = "error in preparing config doc";
+        if (options.dumpDirectoryPath !== undefined) {
+            const problem = await dumpDirectoryProblem(host.fs, options.dumpDirectoryPath);
+            if (problem !== undefined) throw new Error(problem);
+        }
+        const document = marshalDocument(buildComputeSystemDocument({ options, computeSystemId: id, uvmFolder, scratchPath: plan.scratchPath }));
+
+        const scratchCreated = (await host.fs.stat(plan.scratchPath)) === undefined;
+        if (scratchCreated) {
+            step = "failed to create scratch";
+            await host.fs.copyFile(plan.templatePath, plan.scratchPath);
+            made = { ...made, scratchCreated: true };
+            rollback.add("remove the scratch copied from the template", () => host.fs.removeFile(plan.scratchPath));
+        } else {
+            step = "failed to grant vm access to scratch";
+        }
+        await host.hcs.grantVmAccess(id, plan.scratchPath);
+        rollback.add("revoke the VM's access to the scratch", () => host.hcs.revokeVmAccess(id, plan.scratchPath));
+
+        if (options.dumpDirectoryPath !== undefined) {
+            // Not undone: the "Virtual Machines" group grant is shared by every VM dumping there.
+            step = "failed to add SDL to dump directory";
+            await host.hcs.grantVmGroupAccess(options.dumpDirectoryPath);
+        }
+
+        step = "error while creating the compute system";
+        steps.debug({ bytes: document.length }, "creating compute system");
+        const created = await host.hcs.createComputeSystem(id, document, deadline.call());
+        rollback.add("terminate and close the compute system", () => terminateAndClose(created));
+
+        step = "failed to read the compute system's RuntimeId";
+        const properties = await created.properties([], deadline.call());
+        const runtimeId = properties.RuntimeId ?? "";
+
+        if (options.start) {
+            step = "failed to start the utility VM";
+            await created.start(deadline.call());
+        }
+        await created.close();
+        steps.info({ runtimeId, started: options.start, scratchCreated }, "created utility VM");
+        return {
+            computeSystemId: id,
+            runtimeId,
+            state: options.start ? "Running" : "Created",
+            uvmFolder,
+            scratchPath: plan.scratchPath,
+            scratchCreated,
+            createdFolders,
+            document,
+        };
+    } catch (err) {
+        const failures = await rollback.run();
+        throw new UvmStepError("create utility VM", id, step, err, failures, failures.length > 0 ? made : undefined);
+    }
+}
+
+/** Terminate (already stopped or gone is fine), then always close the handle. */
+async function terminateAndClose(system: ComputeSystem): Promise<void> {
+    try {
+        await system.terminate();
+    } catch (err) {
+        if (!isAlreadyStopped(err) && !isNotFound(err)) throw err;
+    } finally {
+        await system.close();
+    }
+}

@@ -1,0 +1,24 @@
+import type { CallOptions } from "../hcs";
+
+/**
+ * A budget for a whole lifecycle action (a resource's `timeouts.create`, say): each HCS call inside
+ * gets what is left, so the action as a whole ends when the user asked. Without a budget each call
+ * keeps its own named default (hcsshim's four minutes).
+ */
+export class Deadline {
+    private readonly endsAt: number | undefined;
+
+    constructor(budgetMs: number | undefined, private readonly now: () => number = Date.now) {
+        this.endsAt = budgetMs === undefined ? undefined : now() + budgetMs;
+    }
+
+    /**
+     * Options for the next HCS call: the remaining budget (at least 1 ms), or the call's default.
+     * `share` gives the call only that fraction of what remains, for a step that must leave time
+     * for a fallback (a graceful shutdown before a terminate).
+     */
+    call(share = 1): CallOptions {
+        if (this.endsAt === undefined) return {};
+        return { timeoutMs: Math.max(1, Math.floor((this.endsAt - this.now()) * share)) };
+    }
+}

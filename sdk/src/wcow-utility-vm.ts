@@ -1,0 +1,196 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Limits for the provider's own waits, as durations in Go syntax like Pulumi's `customTimeouts`
+ * (`"90s"`, `"5m"`, `"1h30m"`). Pulumi does not hand a dynamic provider the resource's
+ * `customTimeouts`, so `WcowUtilityVm` copies them here when this input is not set.
+ */
+export interface WcowUtilityVmTimeouts {
+    /** The longest a create (HCS create, and start when `start` is true) may take. @default 4 minutes per HCS call */
+    create?: pulumi.Input<string>;
+    /** The longest an in-place update (modify, start) may take. @default 4 minutes per HCS call */
+    update?: pulumi.Input<string>;
+    /** The longest a delete (graceful shutdown, terminate, cleanup) may take. @default 4 minutes per HCS call */
+    delete?: pulumi.Input<string>;
+}
+
+/**
+ * The inputs of a {@link WcowUtilityVm}: hcsshim's `OptionsWCOW` names with a lower-case first letter.
+ * "Change: replace" means a new value creates a new VM; "in place" applies it to the running VM.
+ */
+export interface WcowUtilityVmArgs {
+    /**
+     * Read-only layer folders from the top-most down to the base layer, then the scratch folder last
+     * (hcsshim `LayerFolders`). The first folder holding `UtilityVM` boots the VM; the scratch folder
+     * receives `sandbox.vhdx`. At least two absolute Windows paths. Change: replace.
+     */
+    layerFolders: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * The compute system's HCS ID (hcsshim `ID`): any string without control characters, `\` or `/`,
+     * up to 255 characters. Change: replace; when you set it, the old VM is deleted before the new one
+     * is created, because two VMs cannot share an ID.
+     * @default a new lowercase v4 GUID, generated at create
+     */
+    computeSystemId?: pulumi.Input<string>;
+    /** The owner recorded on the compute system (hcsshim `Owner`), as `hcsdiag list` shows it. Change: replace. @default "pulumi-hcs" */
+    owner?: pulumi.Input<string>;
+    /**
+     * The host the VM runs on: `local` (this Windows machine, through computecore.dll) or
+     * `sim:<absolute socket path>` for a simulated host. Change: replace.
+     * @default the PULUMI_HCS_HOST environment variable, else "local" on Windows
+     */
+    host?: pulumi.Input<string>;
+    /**
+     * Memory in MB (hcsshim `MemorySizeInMB`), rounded up to an even number; 0 leaves the size to the
+     * platform default. Change: in place when `allowOvercommit` is true, else replace.
+     * @default 1024
+     */
+    memorySizeInMB?: pulumi.Input<number>;
+    /**
+     * Back memory with host virtual memory so it can be overcommitted (hcsshim `AllowOvercommit`);
+     * false means physically backed memory. Change: replace.
+     * @default true, or false when fullyPhysicallyBacked is true
+     */
+    allowOvercommit?: pulumi.Input<boolean>;
+    /** Commit memory only when the guest touches it (hcsshim `EnableDeferredCommit`); needs `allowOvercommit`. Change: replace. @default false */
+    enableDeferredCommit?: pulumi.Input<boolean>;
+    /**
+     * Back memory and devices physically (hcsshim `FullyPhysicallyBacked`); turns off VSMB direct
+     * mapping and makes `allowOvercommit` default to false. Change: replace.
+     * @default false
+     */
+    fullyPhysicallyBacked?: pulumi.Input<boolean>;
+    /** Size of the low MMIO gap in MB (hcsshim `LowMMIOGapInMB`); 0 leaves the platform default. Change: replace. @default 0 */
+    lowMMIOGapInMB?: pulumi.Input<number>;
+    /** Base of the high MMIO region in MB (hcsshim `HighMMIOBaseInMB`); 0 leaves the platform default. Change: replace. @default 0 */
+    highMMIOBaseInMB?: pulumi.Input<number>;
+    /** Size of the high MMIO gap in MB (hcsshim `HighMMIOGapInMB`); 0 leaves the platform default. Change: replace. @default 0 */
+    highMMIOGapInMB?: pulumi.Input<number>;
+    /**
+     * Virtual processors (hcsshim `ProcessorCount`); a count above the host's logical processors is
+     * lowered to that count. Change: replace.
+     * @default 2, or 1 on a 1-CPU host, clamped to host
+     */
+    processorCount?: pulumi.Input<number>;
+    /** Processor cap from 0 to 100000, where 100000 is 100% (hcsshim `ProcessorLimit`); 0 leaves the platform default. Change: in place. @default 0 */
+    processorLimit?: pulumi.Input<number>;
+    /** Relative processor weight from 0 to 10000 (hcsshim `ProcessorWeight`); 0 leaves the platform default (100). Change: in place. @default 0 */
+    processorWeight?: pulumi.Input<number>;
+    /** Storage I/O operations per second cap (hcsshim `StorageQoSIopsMaximum`); 0 means no cap. Change: replace. @default 0 */
+    storageQoSIopsMaximum?: pulumi.Input<number>;
+    /** Storage bandwidth cap in bytes per second (hcsshim `StorageQoSBandwidthMaximum`); 0 means no cap. Change: replace. @default 0 */
+    storageQoSBandwidthMaximum?: pulumi.Input<number>;
+    /** The host CPU group the VM runs in, as a GUID (hcsshim `CPUGroupID`); needs Windows build 19043 or later. Change: in place. */
+    cpuGroupId?: pulumi.Input<string>;
+    /** Leave the guest's compartment namespace off (hcsshim `DisableCompartmentNamespace`). Change: replace. @default false */
+    disableCompartmentNamespace?: pulumi.Input<boolean>;
+    /** Folder inside the utility VM for process crash dumps (hcsshim `ProcessDumpLocation`). Change: replace. */
+    processDumpLocation?: pulumi.Input<string>;
+    /** Existing host folder for the VM's bugcheck saved-state files (hcsshim `DumpDirectoryPath`). Change: replace. */
+    dumpDirectoryPath?: pulumi.Input<string>;
+    /** Number of SCSI controllers (hcsshim `SCSIControllerCount`); WCOW requires exactly 1. Change: replace. @default 1 */
+    scsiControllerCount?: pulumi.Input<number>;
+    /** Turn off direct mapping for the VM's VSMB shares (hcsshim `NoDirectMap`). Change: replace. @default false */
+    noDirectMap?: pulumi.Input<boolean>;
+    /** Give the guest UTC instead of the host's time zone (hcsshim `NoInheritHostTimezone`). Change: replace. @default false */
+    noInheritHostTimezone?: pulumi.Input<boolean>;
+    /** Refuse writable file shares added to the VM later (hcsshim `NoWritableFileShares`). Change: in place (provider-side). @default false */
+    noWritableFileShares?: pulumi.Input<boolean>;
+    /** Address of the network configuration proxy for the VM (hcsshim `NetworkConfigProxy`); not sent to HCS. Change: in place (provider-side). */
+    networkConfigProxy?: pulumi.Input<string>;
+    /**
+     * Let HCS terminate the VM when the last handle to it closes (`ShouldTerminateOnLastHandleClosed`,
+     * always true in hcsshim). Off by default: the provider exits after each operation and the VM
+     * must keep running. Change: replace.
+     * @default false
+     */
+    terminateOnLastHandleClosed?: pulumi.Input<boolean>;
+    /** Start the VM after creating it. Change: false → true starts it in place; true → false replaces it. @default true */
+    start?: pulumi.Input<boolean>;
+    /** Limits for the provider's create, update and delete waits. Change: in place (provider-side). */
+    timeouts?: pulumi.Input<WcowUtilityVmTimeouts>;
+}
+
+/** The serialized provider `require`s the implementation by package name inside each method (DESIGN §3.7). */
+const provider: pulumi.dynamic.ResourceProvider = {
+    check: (olds, news) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.check(olds, news),
+    diff: (id, olds, news) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.diff(id, olds, news),
+    create: (inputs) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.create(inputs),
+    read: (id, props) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.read(id, props),
+    update: (id, olds, news) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.update(id, olds, news),
+    delete: (id, props) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.delete(id, props),
+};
+
+/**
+ * A Windows utility VM: the Hyper-V isolated VM hcsshim's `CreateWCOW` builds for Windows containers,
+ * created through the Host Compute Service on `host`. Outputs carry every input's effective value
+ * (defaults applied, memory rounded up to even, processors clamped to the host) and what HCS reports.
+ */
+export class WcowUtilityVm extends pulumi.dynamic.Resource {
+    /** Layer folders as normalized Windows paths. */
+    declare public readonly layerFolders: pulumi.Output<string[]>;
+    /** The compute system's HCS ID; also the resource ID. */
+    declare public readonly computeSystemId: pulumi.Output<string>;
+    declare public readonly owner: pulumi.Output<string>;
+    declare public readonly host: pulumi.Output<string>;
+    /** Effective memory in MB (rounded up to even). */
+    declare public readonly memorySizeInMB: pulumi.Output<number>;
+    declare public readonly allowOvercommit: pulumi.Output<boolean>;
+    declare public readonly enableDeferredCommit: pulumi.Output<boolean>;
+    declare public readonly fullyPhysicallyBacked: pulumi.Output<boolean>;
+    declare public readonly lowMMIOGapInMB: pulumi.Output<number>;
+    declare public readonly highMMIOBaseInMB: pulumi.Output<number>;
+    declare public readonly highMMIOGapInMB: pulumi.Output<number>;
+    /** Effective virtual processors (defaulted for and clamped to the host). */
+    declare public readonly processorCount: pulumi.Output<number>;
+    declare public readonly processorLimit: pulumi.Output<number>;
+    declare public readonly processorWeight: pulumi.Output<number>;
+    declare public readonly storageQoSIopsMaximum: pulumi.Output<number>;
+    declare public readonly storageQoSBandwidthMaximum: pulumi.Output<number>;
+    declare public readonly cpuGroupId: pulumi.Output<string | undefined>;
+    declare public readonly disableCompartmentNamespace: pulumi.Output<boolean>;
+    declare public readonly processDumpLocation: pulumi.Output<string | undefined>;
+    declare public readonly dumpDirectoryPath: pulumi.Output<string | undefined>;
+    declare public readonly scsiControllerCount: pulumi.Output<number>;
+    declare public readonly noDirectMap: pulumi.Output<boolean>;
+    declare public readonly noInheritHostTimezone: pulumi.Output<boolean>;
+    declare public readonly noWritableFileShares: pulumi.Output<boolean>;
+    declare public readonly networkConfigProxy: pulumi.Output<string | undefined>;
+    declare public readonly terminateOnLastHandleClosed: pulumi.Output<boolean>;
+    declare public readonly start: pulumi.Output<boolean>;
+    declare public readonly timeouts: pulumi.Output<{ create?: string; update?: string; delete?: string } | undefined>;
+    /** The Hyper-V VM GUID HCS assigned; a new one means a new VM. */
+    declare public readonly runtimeId: pulumi.Output<string>;
+    /** `Created`, `Running`, `Paused` or `Stopped`, as HCS last reported it. */
+    declare public readonly state: pulumi.Output<string>;
+    /** The layer folder holding `UtilityVM\`. */
+    declare public readonly uvmFolder: pulumi.Output<string>;
+    /** `<scratch folder>\sandbox.vhdx`. */
+    declare public readonly scratchPath: pulumi.Output<string>;
+    /** Whether the provider copied `sandbox.vhdx` from the template (then destroy removes it). */
+    declare public readonly scratchCreated: pulumi.Output<boolean>;
+    /** Folders the provider created for the scratch (destroy removes them when empty). */
+    declare public readonly createdFolders: pulumi.Output<string[]>;
+    /** The exact JSON document sent to HcsCreateComputeSystem. */
+    declare public readonly document: pulumi.Output<string>;
+    /** Memory HCS reported assigned at the last refresh, in MB. */
+    declare public readonly assignedMemoryInMB: pulumi.Output<number | undefined>;
+
+    constructor(name: string, args: WcowUtilityVmArgs, opts?: pulumi.CustomResourceOptions) {
+        const props: Record<string, unknown> = { ...args, timeouts: args.timeouts ?? timeoutsFrom(opts?.customTimeouts) };
+        // Outputs become properties of the resource only when their keys are in props (pulumi runtime/rpc).
+        for (const output of OUTPUT_ONLY) props[output] = undefined;
+        super(provider, name, props, opts, "hcs", "WcowUtilityVm");
+    }
+}
+
+const OUTPUT_ONLY = ["runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "document", "assignedMemoryInMB"] as const;
+
+function timeoutsFrom(custom: pulumi.CustomTimeouts | undefined): WcowUtilityVmTimeouts | undefined {
+    if (!custom) return undefined;
+    const timeouts: WcowUtilityVmTimeouts = {};
+    if (custom.create) timeouts.create = custom.create;
+    if (custom.update) timeouts.update = custom.update;
+    if (custom.delete) timeouts.delete = custom.delete;
+    return Object.keys(timeouts).length > 0 ? timeouts : undefined;
+}

@@ -1,0 +1,93 @@
+/** `check`: every failure at preview time, and normalized inputs so diff compares what the VM gets. */
+import { UNKNOWN } from "../../provider/src/pulumi/unknown";
+import { provider, vmArgs } from "../support/provider";
+import { BASE_LAYER, startTestHost, type TestHost } from "../support/simulated-host";
+
+let host: TestHost;
+
+beforeAll(async () => {
+    host = await startTestHost({ logicalProcessors: 8 });
+});
+
+afterAll(async () => {
+    await host?.stop();
+});
+
+describe("check", () => {
+    it("returns every failure at once, each naming its input", async () => {
+        const result = await provider.check({}, { layerFolders: [BASE_LAYER, "uvms\\vm1"], scsiControllerCount: 2, host: host.hostName, procesorCount: 4 });
+        const byProperty = Object.fromEntries((result.failures ?? []).map((f) => [f.property, f.reason]));
+        expect(Object.keys(byProperty).sort()).toEqual(["layerFolders[1]", "procesorCount", "scsiControllerCount"]);
+        expect(byProperty.scsiControllerCount).toContain("exactly 1 SCSI controller is required for WCOW");
+        expect(byProperty["layerFolders[1]"]).toContain("it is relative");
+        expect(byProperty.procesorCount).toContain('did you mean "processorCount"?');
+        expect(result.inputs).toBeUndefined();
+    });
+
+    it("normalizes: memory rounds up to even, processors clamp to the host, paths and defaults are filled", async () => {
+        const result = await provider.check({}, {
+            layerFolders: ["c:/layers/base/", "C:\\uvms\\.\\vm1\\"],
+            memorySizeInMB: 1023,
+            processorCount: 16,
+            host: host.hostName,
+            __provider: "serialized provider text",
+        });
+        expect(result.failures).toBeUndefined();
+        expect(result.inputs).toMatchObject({
+            layerFolders: ["C:\\layers\\base", "C:\\uvms\\vm1"],
+            memorySizeInMB: 1024,
+            processorCount: 8,
+            owner: "pulumi-hcs",
+            allowOvercommit: true,
+            start: true,
+            terminateOnLastHandleClosed: false,
+            scsiControllerCount: 1,
+        });
+        expect(result.inputs).not.toHaveProperty("__provider");
+        expect(result.inputs).not.toHaveProperty("computeSystemId");
+    });
+
+    it("is stable: checking checked inputs gives them back unchanged", async () => {
+        const first = await provider.check({}, vmArgs(host, "stable", { memorySizeInMB: 3001, timeouts: { create: "5m" } }));
+        const second = await provider.check(first.inputs, first.inputs);
+        expect(second.inputs).toEqual(first.inputs);
+    });
+
+    it("takes the host from PULUMI_HCS_HOST when the input is not set", async () => {
+        const previous = process.env.PULUMI_HCS_HOST;
+        process.env.PULUMI_HCS_HOST = host.hostName;
+        try {
+            const result = await provider.check({}, { layerFolders: [BASE_LAYER, "C:\\uvms\\vm1"] });
+            expect(result.inputs?.host).toBe(host.hostName);
+        } finally {
+            if (previous === undefined) delete process.env.PULUMI_HCS_HOST;
+            else process.env.PULUMI_HCS_HOST = previous;
+        }
+    });
+
+    it("says what to do when there is no host at all (not Windows, no PULUMI_HCS_HOST)", async () => {
+        const previous = process.env.PULUMI_HCS_HOST;
+        delete process.env.PULUMI_HCS_HOST;
+        try {
+            const result = await provider.check({}, { layerFolders: [BASE_LAYER, "C:\\uvms\\vm1"] });
+            expect(result.failures).toEqual([{ property: "host", reason: expect.stringContaining('Set host to "sim:<socket path>"') }]);
+        } finally {
+            if (previous !== undefined) process.env.PULUMI_HCS_HOST = previous;
+        }
+    });
+
+    it("reports an unreachable host on the host input, with the other failures", async () => {
+        const result = await provider.check({}, { layerFolders: [BASE_LAYER, "C:\\uvms\\vm1"], host: "sim:/nonexistent/hcs.sock", processorWeight: 20000 });
+        const properties = (result.failures ?? []).map((f) => f.property).sort();
+        expect(properties).toEqual(["host", "processorWeight"]);
+        expect(result.failures?.find((f) => f.property === "host")?.reason).toContain("cannot reach host 'sim:/nonexistent/hcs.sock'");
+    });
+
+    it("lets unknown values (computed during preview) through, checking the rest", async () => {
+        const pass = await provider.check({}, { layerFolders: [BASE_LAYER, UNKNOWN], host: host.hostName, computeSystemId: UNKNOWN });
+        expect(pass.failures).toBeUndefined();
+        expect(pass.inputs).toMatchObject({ computeSystemId: UNKNOWN });
+        const fail = await provider.check({}, { layerFolders: UNKNOWN, host: host.hostName, processorLimit: -1 });
+        expect(fail.failures?.map((f) => f.property)).toEqual(["processorLimit"]);
+    });
+});

@@ -1,0 +1,125 @@
+/**
+ * `diff` is the change table of DESIGN §4: for every input, what a new value does. The table below
+ * names every input, so adding an input without deciding its diff fails this test.
+ */
+import { FIELDS } from "../../provider/src/model/fields";
+import { diff } from "../../provider/src/pulumi/diff";
+import { UNKNOWN } from "../../provider/src/pulumi/unknown";
+
+/** Checked inputs of a typical VM, as `check` returns them (and outputs repeat them). */
+const OLDS: Record<string, unknown> = {
+    layerFolders: ["C:\\layers\\base", "C:\\uvms\\vm1"],
+    owner: "pulumi-hcs",
+    host: "sim:/tmp/sim/hcs.sock",
+    memorySizeInMB: 1024,
+    allowOvercommit: true,
+    enableDeferredCommit: false,
+    fullyPhysicallyBacked: false,
+    lowMMIOGapInMB: 0,
+    highMMIOBaseInMB: 0,
+    highMMIOGapInMB: 0,
+    processorCount: 2,
+    processorLimit: 0,
+    processorWeight: 0,
+    storageQoSIopsMaximum: 0,
+    storageQoSBandwidthMaximum: 0,
+    disableCompartmentNamespace: false,
+    scsiControllerCount: 1,
+    noDirectMap: false,
+    noInheritHostTimezone: false,
+    noWritableFileShares: false,
+    terminateOnLastHandleClosed: false,
+    start: true,
+    // outputs only:
+    computeSystemId: "0f9a2c5e-1b7d-4e3a-9c4f-8d2e6b1a7c30",
+    runtimeId: "11111111-2222-3333-4444-555555555555",
+    state: "Running",
+};
+
+type Expectation = "in place" | "replace";
+const CHANGES: Record<string, [unknown, Expectation]> = {
+    layerFolders: [["C:\\layers\\base", "C:\\uvms\\vm2"], "replace"],
+    computeSystemId: ["my-vm", "replace"],
+    owner: ["ci", "replace"],
+    host: ["sim:/tmp/other/hcs.sock", "replace"],
+    memorySizeInMB: [2048, "in place"],
+    allowOvercommit: [false, "replace"],
+    enableDeferredCommit: [true, "replace"],
+    fullyPhysicallyBacked: [true, "replace"],
+    lowMMIOGapInMB: [128, "replace"],
+    highMMIOBaseInMB: [4096, "replace"],
+    highMMIOGapInMB: [512, "replace"],
+    processorCount: [4, "replace"],
+    processorLimit: [50000, "in place"],
+    processorWeight: [200, "in place"],
+    storageQoSIopsMaximum: [1000, "replace"],
+    storageQoSBandwidthMaximum: [1000000, "replace"],
+    cpuGroupId: ["7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f", "in place"],
+    disableCompartmentNamespace: [true, "replace"],
+    processDumpLocation: ["C:\\dumps", "replace"],
+    dumpDirectoryPath: ["C:\\crash", "replace"],
+    scsiControllerCount: [2, "replace"],
+    noDirectMap: [true, "replace"],
+    noInheritHostTimezone: [true, "replace"],
+    noWritableFileShares: [true, "in place"],
+    networkConfigProxy: ["127.0.0.1:6445", "in place"],
+    terminateOnLastHandleClosed: [true, "replace"],
+    start: [false, "replace"],
+    timeouts: [{ create: "10m" }, "in place"],
+};
+
+function newsWith(field: string, value: unknown): Record<string, unknown> {
+    const { computeSystemId: _generated, runtimeId: _r, state: _s, ...inputs } = OLDS;
+    return { ...inputs, [field]: value };
+}
+
+describe("diff", () => {
+    it("has an expectation for every input", () => {
+        expect(Object.keys(CHANGES).sort()).toEqual(FIELDS.map((f) => f.name).sort());
+    });
+
+    it("shows no change for the same checked inputs (a stable program)", () => {
+        const { computeSystemId: _generated, runtimeId: _r, state: _s, ...news } = OLDS;
+        expect(diff("id", OLDS, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it.each(Object.entries(CHANGES))("%s: a new value is %p", (field, [value, expected]) => {
+        const result = diff("id", OLDS, newsWith(field, value));
+        expect(result.changes).toBe(true);
+        expect(result.replaces).toEqual(expected === "replace" ? [field] : []);
+    });
+
+    it("deletes before replacing only when the compute-system ID is user-set", () => {
+        expect(diff("id", OLDS, newsWith("processorCount", 4)).deleteBeforeReplace).toBe(false);
+        expect(diff("id", OLDS, { ...newsWith("processorCount", 4), computeSystemId: OLDS.computeSystemId }).deleteBeforeReplace).toBe(true);
+        expect(diff("id", OLDS, newsWith("computeSystemId", "my-vm")).deleteBeforeReplace).toBe(true);
+    });
+
+    it("keeps a generated compute-system ID: leaving it unset is not a change", () => {
+        expect(diff("id", OLDS, newsWith("owner", "pulumi-hcs")).changes).toBe(false);
+    });
+
+    it("replaces on a memory change when the VM is physically backed", () => {
+        const olds = { ...OLDS, allowOvercommit: false };
+        expect(diff("id", olds, { ...newsWith("memorySizeInMB", 2048), allowOvercommit: false }).replaces).toEqual(["memorySizeInMB"]);
+    });
+
+    it("starts in place when start goes from false to true", () => {
+        expect(diff("id", { ...OLDS, start: false, state: "Created" }, newsWith("start", true))).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("compares timeouts by duration, not by spelling", () => {
+        const olds = { ...OLDS, timeouts: { create: "5m" } };
+        expect(diff("id", olds, newsWith("timeouts", { create: "300s" })).changes).toBe(false);
+    });
+
+    it("treats an unknown value as a change (replacing when the input forces it)", () => {
+        expect(diff("id", OLDS, newsWith("processorLimit", UNKNOWN))).toMatchObject({ changes: true, replaces: [] });
+        expect(diff("id", OLDS, newsWith("owner", UNKNOWN))).toMatchObject({ changes: true, replaces: ["owner"] });
+    });
+
+    it("ignores outputs and the serialized provider", () => {
+        const news = { ...newsWith("owner", "pulumi-hcs"), __provider: "new provider code" };
+        expect(diff("id", { ...OLDS, __provider: "old provider code", assignedMemoryInMB: 1000 }, news).changes).toBe(false);
+    });
+});

@@ -1,0 +1,235 @@
+/**
+ * The dynamic provider's create/read/update/delete against a simulated host: every in-place change
+ * applied and verified, replacements, drift, idempotent delete, and import of an existing system.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { isNotFound } from "../../provider/src/hcs";
+import { diff } from "../../provider/src/pulumi/diff";
+import { inputsOf } from "../../provider/src/pulumi/property-bags";
+import { type Bag, checked, createVm, leftovers, provider, vmArgs } from "../support/provider";
+import { simulatedConfiguration, startTestHost, type TestHost } from "../support/simulated-host";
+import { prepareVm } from "../support/vm-document";
+
+let host: TestHost;
+
+beforeAll(async () => {
+    host = await startTestHost({ logicalProcessors: 8 });
+});
+
+afterAll(async () => {
+    await host?.stop();
+});
+
+async function update(id: string, olds: Bag, changes: Bag): Promise<Bag> {
+    const news = await checked({ ...inputsOf(olds), ...changes }, olds);
+    const d = await provider.diff!(id, olds, news);
+    expect(d.replaces).toEqual([]);
+    const result = await provider.update!(id, olds, news);
+    return result.outs as Bag;
+}
+
+describe("create", () => {
+    it("creates and starts the VM with the document it reports, copying the scratch from the template", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "create-basic", { memorySizeInMB: 2048, processorLimit: 40000 }));
+        expect(outs).toMatchObject({
+            computeSystemId: id,
+            state: "Running",
+            uvmFolder: "C:\\layers\\base",
+            scratchPath: "C:\\uvms\\create-basic\\sandbox.vhdx",
+            scratchCreated: true,
+            createdFolders: ["C:\\uvms", "C:\\uvms\\create-basic"],
+            memorySizeInMB: 2048,
+            processorLimit: 40000,
+        });
+        expect(outs.runtimeId).toMatch(/^[0-9a-f-]{36}$/);
+        const document = JSON.parse(outs.document as string) as { Owner: string; ShouldTerminateOnLastHandleClosed?: boolean };
+        expect(document.Owner).toBe("pulumi-hcs");
+        expect(document.ShouldTerminateOnLastHandleClosed).toBeUndefined();
+        expect(await simulatedConfiguration(host, id)).toEqual(document);
+        await provider.delete!(id, outs);
+    });
+
+    it("uses an existing sandbox.vhdx, and delete leaves it (only revoking the VM's access)", async () => {
+        const existing = path.join(host.sim.root, "fs", "c", "uvms", "keep-scratch");
+        fs.mkdirSync(existing, { recursive: true });
+        fs.writeFileSync(path.join(existing, "sandbox.vhdx"), "user's disk");
+        const { id, outs } = await createVm(vmArgs(host, "keep-scratch"));
+        expect(outs).toMatchObject({ scratchCreated: false, createdFolders: [] });
+        await provider.delete!(id, outs);
+        expect(fs.readFileSync(path.join(existing, "sandbox.vhdx"), "utf8")).toBe("user's disk");
+        expect((await leftovers(host, id, "C:\\uvms\\keep-scratch")).grants).toEqual([]);
+    });
+});
+
+describe("a stable program", () => {
+    it("diffs to no change after create", async () => {
+        const args = vmArgs(host, "stable", { memorySizeInMB: 1023, processorCount: 64 });
+        const { id, outs } = await createVm(args);
+        const news = await checked(args, outs);
+        expect(await provider.diff!(id, outs, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+        await provider.delete!(id, outs);
+    });
+});
+
+describe("update in place", () => {
+    it("applies processor limit and weight to the running VM, keeping its runtime ID", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "limits"));
+        const updated = await update(id, outs, { processorLimit: 25000, processorWeight: 300 });
+        expect(updated).toMatchObject({ processorLimit: 25000, processorWeight: 300, runtimeId: outs.runtimeId, state: "Running" });
+        const processor = (await simulatedConfiguration(host, id)).VirtualMachine.ComputeTopology.Processor;
+        expect([processor.Limit, processor.Weight]).toEqual([25000, 300]);
+        await provider.delete!(id, updated);
+    });
+
+    it("moves the VM into, between (through the null group) and out of CPU groups", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "cpugroup"));
+        const groupA = "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f";
+        const groupB = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+        const inA = await update(id, outs, { cpuGroupId: groupA });
+        expect((await simulatedConfiguration(host, id)).VirtualMachine.ComputeTopology.Processor.CpuGroup?.Id).toBe(groupA);
+        const inB = await update(id, inA, { cpuGroupId: groupB.toUpperCase() });
+        expect(inB.cpuGroupId).toBe(groupB);
+        expect((await simulatedConfiguration(host, id)).VirtualMachine.ComputeTopology.Processor.CpuGroup?.Id).toBe(groupB);
+        const { cpuGroupId: _drop, ...withoutGroup } = inputsOf(inB);
+        const news = await checked(withoutGroup, inB);
+        const out = (await provider.update!(id, inB, news)).outs as Bag;
+        expect(out).not.toHaveProperty("cpuGroupId");
+        expect((await simulatedConfiguration(host, id)).VirtualMachine.ComputeTopology.Processor.CpuGroup?.Id ?? null)
+            .toMatch(/^(00000000-0000-0000-0000-000000000000|null)$/);
+        await provider.delete!(id, out);
+    });
+
+    it("resizes memory of a VA-backed VM and checks HCS assigned it", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "memory", { memorySizeInMB: 1024 }));
+        const updated = await update(id, outs, { memorySizeInMB: 3071 });
+        expect(updated.memorySizeInMB).toBe(3072);
+        expect((await simulatedConfiguration(host, id)).VirtualMachine.ComputeTopology.Memory.SizeInMB).toBe(3072);
+        await provider.delete!(id, updated);
+    });
+
+    it("starts a created VM when start goes from false to true", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "late-start", { start: false }));
+        expect(outs.state).toBe("Created");
+        const updated = await update(id, outs, { start: true });
+        expect(updated).toMatchObject({ start: true, state: "Running", runtimeId: outs.runtimeId });
+        await provider.delete!(id, updated);
+    });
+
+    it("records provider-side inputs without touching HCS", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "provider-side"));
+        const calls = (await host.sim.control.state()).calls.HcsModifyComputeSystem ?? 0;
+        const updated = await update(id, outs, { noWritableFileShares: true, networkConfigProxy: "127.0.0.1:6445", timeouts: { delete: "2m" } });
+        expect(updated).toMatchObject({ noWritableFileShares: true, networkConfigProxy: "127.0.0.1:6445", timeouts: { delete: "2m" } });
+        expect((await host.sim.control.state()).calls.HcsModifyComputeSystem ?? 0).toBe(calls);
+        await provider.delete!(id, updated);
+    });
+
+    it("reports precisely what HCS refused, with the outputs as they really are", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "partial"));
+        const news = await checked({ ...inputsOf(outs), processorLimit: 10000, memorySizeInMB: 2048 }, outs);
+        await host.sim.control.failNext("HcsModifyComputeSystem", 0x80370105, { nth: 1 });
+        const error = await provider.update!(id, outs, news).catch((e: unknown) => e) as Error & { id: string; properties: Bag; reasons: string[] };
+        await host.sim.control.clearFaults();
+        expect(error.message).toContain("processorLimit");
+        expect(error.message).toContain("HCS_E_INVALID_STATE (0x80370105)");
+        expect(error.id).toBe(id);
+        expect(error.reasons).toEqual([expect.stringMatching(/^processorLimit: /)]);
+        expect(error.properties).toMatchObject({ processorLimit: 0, memorySizeInMB: 2048 });
+        // The next `pulumi up` sees exactly the refused change again.
+        expect(diff(id, error.properties, news)).toMatchObject({ changes: true, replaces: [] });
+        await provider.delete!(id, error.properties);
+    });
+});
+
+describe("replacement", () => {
+    it("creates a new VM (new runtime ID) while the old one is deleted", async () => {
+        const args = vmArgs(host, "replace-old");
+        const old = await createVm(args);
+        const news = await checked({ ...args, processorCount: 1, layerFolders: [(args.layerFolders as string[])[0], "C:\\uvms\\replace-new"] }, old.outs);
+        expect(await provider.diff!(old.id, old.outs, news)).toMatchObject({ replaces: ["layerFolders", "processorCount"], deleteBeforeReplace: false });
+        const created = await provider.create(news);
+        await provider.delete!(old.id, old.outs);
+        expect(created.outs.runtimeId).not.toBe(old.outs.runtimeId);
+        expect(isNotFound(await host.client.openComputeSystem(old.id).catch((e: unknown) => e))).toBe(true);
+        await provider.delete!(created.id, created.outs);
+    });
+});
+
+describe("read", () => {
+    it("reports state and runtime ID of a live VM, with the inputs for refresh", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "read-live"));
+        const result = await provider.read!(id, outs);
+        expect(result.id).toBe(id);
+        expect(result.props).toMatchObject({ state: "Running", runtimeId: outs.runtimeId, assignedMemoryInMB: 1024 });
+        expect(result.inputs).toMatchObject({ layerFolders: outs.layerFolders, host: host.hostName });
+        expect(result.inputs).not.toHaveProperty("runtimeId");
+        await provider.delete!(id, outs);
+    });
+
+    it("reads a VM killed behind Pulumi's back as gone", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "drift-kill"));
+        await host.sim.control.kill(id);
+        expect(await provider.read!(id, outs)).toEqual({});
+        await provider.delete!(id, outs);
+        expect(await leftovers(host, id, "C:\\uvms\\drift-kill")).toEqual({ systems: [], grants: [], files: [] });
+    });
+
+    it("reads a VM stopped outside Pulumi (pulumi-hcs rm) as gone", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "drift-stop"));
+        const system = await host.client.openComputeSystem(id);
+        await system.shutdown();
+        expect(await provider.read!(id, outs)).toEqual({});
+        await system.close();
+        await provider.delete!(id, outs);
+    });
+});
+
+describe("delete", () => {
+    it("is idempotent and removes the VM, the scratch it made and its empty folders", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "delete-twice"));
+        await provider.delete!(id, outs);
+        await provider.delete!(id, outs);
+        expect(await leftovers(host, id, "C:\\uvms\\delete-twice")).toEqual({ systems: [], grants: [], files: [] });
+    });
+
+    it("terminates a VM whose graceful shutdown does not finish in time", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "slow-shutdown", { timeouts: { delete: "1s" } }));
+        await host.sim.control.hang("HcsShutDownComputeSystem");
+        try {
+            await provider.delete!(id, outs);
+        } finally {
+            await host.sim.control.clearFaults();
+        }
+        expect(await leftovers(host, id, "C:\\uvms\\slow-shutdown")).toEqual({ systems: [], grants: [], files: [] });
+    });
+
+    it("keeps a scratch folder that holds other files", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "not-empty"));
+        fs.writeFileSync(path.join(host.sim.root, "fs", "c", "uvms", "not-empty", "notes.txt"), "keep me");
+        await provider.delete!(id, outs);
+        expect((await leftovers(host, id, "C:\\uvms\\not-empty")).files.map((f) => path.basename(f))).toEqual(["not-empty", "notes.txt"]);
+    });
+});
+
+describe("import", () => {
+    it("adopts a system created outside Pulumi from the program's inputs", async () => {
+        const id = "imported-vm";
+        const system = await host.client.createComputeSystem(id, await prepareVm(host.sim.root, host.client, id));
+        await system.start();
+        await system.close();
+        const inputs = await checked(vmArgs(host, id, { computeSystemId: id }));
+        const result = await provider.read!(id, inputs);
+        expect(result.props).toMatchObject({
+            computeSystemId: id,
+            state: "Running",
+            uvmFolder: "C:\\layers\\base",
+            scratchPath: `C:\\uvms\\${id}\\sandbox.vhdx`,
+            scratchCreated: false,
+        });
+        expect(await provider.diff!(id, result.props as Bag, inputs)).toMatchObject({ changes: false });
+        await provider.delete!(id, result.props as Bag);
+        // Not ours: the scratch disk stays.
+        expect(fs.existsSync(path.join(host.sim.root, "fs", "c", "uvms", id, "sandbox.vhdx"))).toBe(true);
+    });
+});
