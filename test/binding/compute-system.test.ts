@@ -88,7 +88,7 @@ describe("ComputeSystem", () => {
         const error = await host.client.openComputeSystem(id).catch((e: unknown) => e);
         expect(isNotFound(error)).toBe(true);
         expect((error as HcsError).operation).toBe("HcsOpenComputeSystem");
-        expect((error as HcsError).id).toBe(id);
+        expect((error as HcsError).computeSystemId).toBe(id);
         expect((error as HcsError).hresult).toBe(HRESULTS.HCS_E_SYSTEM_NOT_FOUND);
     });
 

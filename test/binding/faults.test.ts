@@ -47,7 +47,7 @@ describe("injected failures", () => {
             const error = await call(system).catch((e: unknown) => e) as HcsError;
             expect(error.name).toBe("HcsError");
             expect(error.operation).toBe(fn);
-            expect(error.id).toBe(system.id);
+            expect(error.computeSystemId).toBe(system.id);
             expect(error.hresult).toBe(INJECTED);
             expect(error.message).toContain(`${fn} '${system.id}' failed: HCS_E_HYPERV_NOT_INSTALLED (0x80370102)`);
         } finally {

@@ -17,7 +17,11 @@ export interface HcsErrorContext {
 export class HcsError extends Error {
     override readonly name = "HcsError";
     readonly operation: string;
-    readonly id: string | undefined;
+    /**
+     * The compute-system ID. Not named `id`: Pulumi's dynamic-provider host reads an error's `id` as
+     * "created, but failed to initialize" and would record a resource with no properties.
+     */
+    readonly computeSystemId: string | undefined;
     /** Unsigned 32-bit HRESULT. */
     readonly hresult: number;
     readonly hresultName: string;
@@ -38,7 +42,7 @@ export class HcsError extends Error {
         ].join(" ");
         super(text);
         this.operation = context.operation;
-        this.id = context.id;
+        this.computeSystemId = context.id;
         this.hresult = hr;
         this.hresultName = hresultName(hr);
         this.errorMessage = parsed.ErrorMessage;

@@ -13,7 +13,7 @@ describe("HcsError", () => {
     it("carries the operation, the ID, the HRESULT name and hex, and the events in hcsshim's format", () => {
         const error = new HcsError({ operation: "HcsCreateComputeSystem", id: "vm1" }, -2143878899, RESULT_ERROR);
         expect(error.operation).toBe("HcsCreateComputeSystem");
-        expect(error.id).toBe("vm1");
+        expect(error.computeSystemId).toBe("vm1");
         expect(error.hresult).toBe(0x8037010d);
         expect(error.hresultName).toBe("HCS_E_INVALID_JSON");
         expect(error.events).toHaveLength(2);
