@@ -37,7 +37,7 @@ export interface WcowUtilityVmArgs {
     /**
      * The host the VM runs on: `local` (this Windows machine, through computecore.dll) or
      * `sim:<absolute socket path>` for a simulated host. Change: replace.
-     * @default the PULUMI_HCS_HOST environment variable, else "local" on Windows
+     * @default the PULUMI_HCS_HOST environment variable, else local on Windows
      */
     host?: pulumi.Input<string>;
     /**
@@ -111,15 +111,22 @@ export interface WcowUtilityVmArgs {
     timeouts?: pulumi.Input<WcowUtilityVmTimeouts>;
 }
 
-/** The serialized provider `require`s the implementation by package name inside each method (DESIGN §3.7). */
+/**
+ * The provider object Pulumi serializes into every resource's state: each method only `require`s
+ * the implementation by package name and forwards its arguments (DESIGN §3.7), so `__provider` is a
+ * few hundred bytes, the implementation is whatever version is installed, and nothing native or
+ * secret is captured. `require` is resolved from the project at run time.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
 const provider: pulumi.dynamic.ResourceProvider = {
-    check: (olds, news) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.check(olds, news),
-    diff: (id, olds, news) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.diff(id, olds, news),
-    create: (inputs) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.create(inputs),
-    read: (id, props) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.read(id, props),
-    update: (id, olds, news) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.update(id, olds, news),
-    delete: (id, props) => require("pulumi-hcs-provider/dynamic").wcowUtilityVmProvider.delete(id, props),
+    check: (...a: any[]) => require("pulumi-hcs-provider/dynamic").check(...a),
+    diff: (...a: any[]) => require("pulumi-hcs-provider/dynamic").diff(...a),
+    create: (...a: any[]) => require("pulumi-hcs-provider/dynamic").create(...a),
+    read: (...a: any[]) => require("pulumi-hcs-provider/dynamic").read(...a),
+    update: (...a: any[]) => require("pulumi-hcs-provider/dynamic").update(...a),
+    delete: (...a: any[]) => require("pulumi-hcs-provider/dynamic").delete(...a),
 };
+/* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
 
 /**
  * A Windows utility VM: the Hyper-V isolated VM hcsshim's `CreateWCOW` builds for Windows containers,
@@ -177,14 +184,23 @@ export class WcowUtilityVm extends pulumi.dynamic.Resource {
     declare public readonly assignedMemoryInMB: pulumi.Output<number | undefined>;
 
     constructor(name: string, args: WcowUtilityVmArgs, opts?: pulumi.CustomResourceOptions) {
-        const props: Record<string, unknown> = { ...args, timeouts: args.timeouts ?? timeoutsFrom(opts?.customTimeouts) };
-        // Outputs become properties of the resource only when their keys are in props (pulumi runtime/rpc).
-        for (const output of OUTPUT_ONLY) props[output] = undefined;
+        // Outputs become properties of the resource only when their keys are in props (pulumi
+        // runtime/rpc transferProperties), so every output is listed, set or not.
+        const props: Record<string, unknown> = Object.fromEntries(OUTPUTS.map((key) => [key, undefined]));
+        Object.assign(props, args, { timeouts: args.timeouts ?? timeoutsFrom(opts?.customTimeouts) });
         super(provider, name, props, opts, "hcs", "WcowUtilityVm");
     }
 }
 
-const OUTPUT_ONLY = ["runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "document", "assignedMemoryInMB"] as const;
+/** Every output property of WcowUtilityVm: each input's effective value, then what the lifecycle adds. */
+export const OUTPUTS = [
+    "layerFolders", "computeSystemId", "owner", "host", "memorySizeInMB", "allowOvercommit", "enableDeferredCommit",
+    "fullyPhysicallyBacked", "lowMMIOGapInMB", "highMMIOBaseInMB", "highMMIOGapInMB", "processorCount", "processorLimit",
+    "processorWeight", "storageQoSIopsMaximum", "storageQoSBandwidthMaximum", "cpuGroupId", "disableCompartmentNamespace",
+    "processDumpLocation", "dumpDirectoryPath", "scsiControllerCount", "noDirectMap", "noInheritHostTimezone",
+    "noWritableFileShares", "networkConfigProxy", "terminateOnLastHandleClosed", "start", "timeouts",
+    "runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "document", "assignedMemoryInMB",
+] as const;
 
 function timeoutsFrom(custom: pulumi.CustomTimeouts | undefined): WcowUtilityVmTimeouts | undefined {
     if (!custom) return undefined;

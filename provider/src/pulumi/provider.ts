@@ -1,21 +1,21 @@
+// The WcowUtilityVm dynamic provider's implementation, one export per provider method. The SDK's
+// serialized provider object only `require`s this module inside each method (DESIGN §3.7), so
+// `__provider` stays well under 2 KB and never captures handles, loggers or secrets; each method here
+// maps Pulumi's property bags to `uvm`.
 import type * as pulumi from "@pulumi/pulumi";
 import { check } from "./check";
 import { create } from "./create";
 import { remove } from "./delete";
-import { diff } from "./diff";
+import { diff as diffInputs } from "./diff";
 import { read } from "./read";
 import { update } from "./update";
 
-/**
- * The WcowUtilityVm dynamic provider's implementation. The SDK's serialized provider object only
- * `require`s this module inside each method (DESIGN §3.7), so `__provider` stays a few hundred bytes
- * and never captures handles, loggers or secrets; each method here maps Pulumi's bags to `uvm`.
- */
-export const wcowUtilityVmProvider = {
-    check,
-    diff: async (id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => diff(id, olds, news),
-    create,
-    read,
-    update,
-    delete: remove,
-} satisfies pulumi.dynamic.ResourceProvider;
+export { check, create, read, update, remove as delete };
+
+/** `diff`, asynchronous as the provider interface wants it. */
+export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+    return diffInputs(id, olds, news);
+}
+
+/** The same functions as one provider object, for callers that want it whole (tests, tooling). */
+export const wcowUtilityVmProvider = { check, diff, create, read, update, delete: remove } satisfies pulumi.dynamic.ResourceProvider;
