@@ -89,10 +89,21 @@ describe("diff", () => {
         expect(result.replaces).toEqual(expected === "replace" ? [field] : []);
     });
 
-    it("deletes before replacing only when the compute-system ID is user-set", () => {
-        expect(diff("id", OLDS, newsWith("processorCount", 4)).deleteBeforeReplace).toBe(false);
-        expect(diff("id", OLDS, { ...newsWith("processorCount", 4), computeSystemId: OLDS.computeSystemId }).deleteBeforeReplace).toBe(true);
-        expect(diff("id", OLDS, newsWith("computeSystemId", "my-vm")).deleteBeforeReplace).toBe(true);
+    it("deletes before replacing when the compute-system ID is user-set", () => {
+        const movedScratch = ["C:\\layers\\base", "C:\\uvms\\vm1-v2"];
+        expect(diff("id", OLDS, { ...newsWith("processorCount", 4), layerFolders: movedScratch }).deleteBeforeReplace).toBe(false);
+        expect(diff("id", OLDS, { ...newsWith("processorCount", 4), layerFolders: movedScratch, computeSystemId: OLDS.computeSystemId }).deleteBeforeReplace).toBe(true);
+        expect(diff("id", OLDS, { ...newsWith("computeSystemId", "my-vm"), layerFolders: movedScratch }).deleteBeforeReplace).toBe(true);
+    });
+
+    it("deletes before replacing when the new VM would use the same scratch folder (its sandbox.vhdx)", () => {
+        expect(diff("id", OLDS, newsWith("processorCount", 4)).deleteBeforeReplace).toBe(true);
+        expect(diff("id", OLDS, newsWith("layerFolders", ["C:\\layers\\other", "c:\\UVMS\\vm1"])).deleteBeforeReplace).toBe(true);
+        expect(diff("id", OLDS, newsWith("layerFolders", ["C:\\layers\\base", UNKNOWN])).deleteBeforeReplace).toBe(true);
+    });
+
+    it("never asks to delete first when nothing is replaced", () => {
+        expect(diff("id", OLDS, newsWith("processorLimit", 1)).deleteBeforeReplace).toBe(false);
     });
 
     it("keeps a generated compute-system ID: leaving it unset is not a change", () => {
@@ -105,7 +116,7 @@ describe("diff", () => {
     });
 
     it("starts in place when start goes from false to true", () => {
-        expect(diff("id", { ...OLDS, start: false, state: "Created" }, newsWith("start", true))).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(diff("id", { ...OLDS, start: false, state: "Created" }, newsWith("start", true))).toMatchObject({ changes: true, replaces: [] });
     });
 
     it("compares timeouts by duration, not by spelling", () => {

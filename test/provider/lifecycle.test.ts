@@ -62,6 +62,41 @@ describe("create", () => {
     });
 });
 
+describe("the scratch folder belongs to one VM", () => {
+    it("replaces the stale disk of a VM that died and was dropped from state, revoking its grant", async () => {
+        const args = vmArgs(host, "reused-scratch");
+        const dead = await createVm(args);
+        await host.sim.control.kill(dead.id);
+        expect(await provider.read!(dead.id, dead.outs)).toEqual({}); // refresh drops it; its files stay
+        const next = await createVm(args);
+        expect(next.outs.scratchCreated).toBe(true);
+        expect((await leftovers(host, dead.id, "C:\\uvms\\reused-scratch")).grants).toEqual([]);
+        await provider.delete!(next.id, next.outs);
+        expect(await leftovers(host, next.id, "C:\\uvms\\reused-scratch")).toEqual({ systems: [], grants: [], files: [] });
+    });
+
+    it("refuses a scratch folder whose disk a live VM uses, touching nothing of it", async () => {
+        const args = vmArgs(host, "taken-scratch");
+        const live = await createVm(args);
+        const error = await provider.create(await checked(args)).catch((e: unknown) => e) as Error;
+        expect(error.message).toContain(`is the scratch disk of compute system '${live.id}', which still exists`);
+        expect(error.message).toContain("give each VM its own scratch folder");
+        const left = await leftovers(host, live.id, "C:\\uvms\\taken-scratch");
+        expect(left.systems).toEqual([`${live.id} Running`]);
+        expect(left.grants).toEqual(["C:\\uvms\\taken-scratch\\sandbox.vhdx"]);
+        await provider.delete!(live.id, live.outs);
+    });
+
+    it("refuses a compute-system ID that already exists before touching any file", async () => {
+        const live = await createVm(vmArgs(host, "same-id-a", { computeSystemId: "fixed-id" }));
+        const error = await provider.create(await checked(vmArgs(host, "same-id-b", { computeSystemId: "fixed-id" }))).catch((e: unknown) => e) as Error;
+        expect(error.message).toContain("compute system ID is already in use: a compute system with ID 'fixed-id' already exists");
+        expect(fs.existsSync(path.join(host.sim.root, "fs", "c", "uvms", "same-id-b"))).toBe(false);
+        expect((await leftovers(host, "fixed-id", "C:\\uvms\\same-id-a")).grants).toEqual(["C:\\uvms\\same-id-a\\sandbox.vhdx"]);
+        await provider.delete!(live.id, live.outs);
+    });
+});
+
 describe("a stable program", () => {
     it("diffs to no change after create", async () => {
         const args = vmArgs(host, "stable", { memorySizeInMB: 1023, processorCount: 64 });
@@ -147,6 +182,7 @@ describe("replacement", () => {
         const args = vmArgs(host, "replace-old");
         const old = await createVm(args);
         const news = await checked({ ...args, processorCount: 1, layerFolders: [(args.layerFolders as string[])[0], "C:\\uvms\\replace-new"] }, old.outs);
+        // A new scratch folder: the two VMs do not collide, so Pulumi may create before deleting.
         expect(await provider.diff!(old.id, old.outs, news)).toMatchObject({ replaces: ["layerFolders", "processorCount"], deleteBeforeReplace: false });
         const created = await provider.create(news);
         await provider.delete!(old.id, old.outs);

@@ -37,10 +37,19 @@ export interface HostFileSystem {
      * @throws {HostFileSystemError} when `path` is a file or removal fails otherwise.
      */
     removeEmptyDirectory(path: string): Promise<boolean>;
+    /**
+     * A small UTF-8 text file's content, or undefined when it does not exist (the scratch folder's
+     * ownership marker; never a VHDX).
+     *
+     * @throws {HostFileSystemError} when it cannot be read.
+     */
+    readText(path: string): Promise<string | undefined>;
+    /** Writes a small UTF-8 text file, replacing it. @throws {HostFileSystemError} when it cannot be written. */
+    writeText(path: string, text: string): Promise<void>;
 }
 
 /** The operations of {@link HostFileSystem}, as named in errors. */
-export type HostFileSystemOperation = "stat" | "mkdirs" | "copyFile" | "removeFile" | "removeEmptyDirectory";
+export type HostFileSystemOperation = "stat" | "mkdirs" | "copyFile" | "removeFile" | "removeEmptyDirectory" | "readText" | "writeText";
 
 const VERBS: Readonly<Record<HostFileSystemOperation, string>> = {
     stat: "inspect",
@@ -48,6 +57,8 @@ const VERBS: Readonly<Record<HostFileSystemOperation, string>> = {
     copyFile: "copy",
     removeFile: "remove file",
     removeEmptyDirectory: "remove folder",
+    readText: "read",
+    writeText: "write",
 };
 
 const REASONS: Readonly<Record<string, string>> = {

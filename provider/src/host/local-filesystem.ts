@@ -95,8 +95,36 @@ export abstract class NodeFileSystem implements HostFileSystem {
             return true;
         } catch (err) {
             const code = errorCode(err);
+            if (code === "ENOENT" && (await isNonDirectory(native))) {
+                // Windows: RemoveDirectoryW on a file fails with ERROR_DIRECTORY, which libuv reports as
+                // ENOENT, so "missing" would hide a file where the caller expects a folder (issue 6).
+                // Report it as Linux does.
+                throw new HostFileSystemError("removeEmptyDirectory", path, {
+                    cause: Object.assign(new Error(`ENOTDIR: not a directory, rmdir '${native}'`), { code: "ENOTDIR", syscall: "rmdir", path: native }),
+                });
+            }
             if (code === "ENOTEMPTY" || code === "EEXIST" || code === "ENOENT") return false;
             throw new HostFileSystemError("removeEmptyDirectory", path, { cause: err });
+        }
+    }
+
+    async readText(path: string): Promise<string | undefined> {
+        const native = await this.nativePath(path);
+        try {
+            return await fsp.readFile(native, "utf8");
+        } catch (err) {
+            const code = errorCode(err);
+            if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+            throw new HostFileSystemError("readText", path, { cause: err });
+        }
+    }
+
+    async writeText(path: string, text: string): Promise<void> {
+        const native = await this.nativePath(path);
+        try {
+            await fsp.writeFile(native, text, "utf8");
+        } catch (err) {
+            throw new HostFileSystemError("writeText", path, { cause: err });
         }
     }
 }
@@ -119,5 +147,14 @@ export class LocalFileSystem extends NodeFileSystem {
     protected async nativePath(windowsPath: string): Promise<string> {
         splitWindowsPath(windowsPath);
         return windowsPath;
+    }
+}
+
+/** Whether something other than a directory (a file, a link) is at `native`. */
+async function isNonDirectory(native: string): Promise<boolean> {
+    try {
+        return !(await fsp.lstat(native)).isDirectory();
+    } catch {
+        return false;
     }
 }

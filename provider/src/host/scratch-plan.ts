@@ -10,6 +10,8 @@ export interface ScratchPlan {
     readonly templatePath: string;
     /** `<uvmFolder>\UtilityVM\Files`, shared with the VM as VSMB share `os`. */
     readonly osFilesPath: string;
+    /** `<scratchFolder>\pulumi-hcs.json`: which VM the provider copied `sandbox.vhdx` for (ours, not hcsshim's). */
+    readonly ownerMarkerPath: string;
 }
 
 /**
@@ -26,5 +28,6 @@ export function planScratch(layerFolders: readonly string[], uvmFolder: string):
         scratchPath: joinWindowsPath(scratchFolder, "sandbox.vhdx"),
         templatePath: joinWindowsPath(uvmFolder, "UtilityVM", "SystemTemplate.vhdx"),
         osFilesPath: joinWindowsPath(uvmFolder, "UtilityVM", "Files"),
+        ownerMarkerPath: joinWindowsPath(scratchFolder, "pulumi-hcs.json"),
     };
 }

@@ -31,18 +31,32 @@ export function changedInputs(olds: PropertyBag, news: PropertyBag): InputChange
 }
 
 /**
- * `diff`: which inputs changed, which of those replace the VM, and whether the old VM must go first
- * (a user-chosen computeSystemId cannot exist twice). `__provider` is not compared, so upgrading
- * pulumi-hcs never touches VMs.
+ * `diff`: which inputs changed, which of those replace the VM, and whether the old VM must go first.
+ * `__provider` is not compared, so upgrading pulumi-hcs never touches VMs.
+ *
+ * The old VM goes first when the two would collide: a user-chosen computeSystemId cannot exist
+ * twice, and a scratch folder (the last layer folder) holds one VM's sandbox.vhdx, which a second
+ * VM would open while the first still runs it (and the first one's delete would then remove the
+ * second one's disk). Create-before-delete, Pulumi's default, applies when neither is shared.
  */
 export function diff(_id: string, olds: PropertyBag, news: PropertyBag): pulumi.dynamic.DiffResult {
     const changes = changedInputs(olds, news);
     const replaces = changes.filter((c) => c.replaces).map((c) => c.field);
+    const collides = news.computeSystemId !== undefined || sameScratchFolder(olds, news);
     return {
         changes: changes.length > 0,
         replaces,
-        deleteBeforeReplace: replaces.length > 0 && news.computeSystemId !== undefined,
+        deleteBeforeReplace: replaces.length > 0 && collides,
     };
+}
+
+/** Whether both VMs would use the same scratch folder (Windows paths compare case-insensitively). */
+function sameScratchFolder(olds: PropertyBag, news: PropertyBag): boolean {
+    const last = (bag: PropertyBag) => (Array.isArray(bag.layerFolders) ? bag.layerFolders.at(-1) : undefined);
+    const before = last(olds);
+    const after = last(news);
+    if (containsUnknown(after)) return true;
+    return typeof before === "string" && typeof after === "string" && before.toLowerCase() === after.toLowerCase();
 }
 
 function forcesReplacement(change: (typeof FIELDS)[number]["change"], olds: PropertyBag, news: PropertyBag): boolean {

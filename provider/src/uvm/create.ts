@@ -4,12 +4,13 @@ import { buildComputeSystemDocument } from "../document/build-document";
 import { marshalDocument } from "../document/marshal";
 import { dumpDirectoryProblem } from "../host/dump-directory-problem";
 import { locateUVMFolder } from "../host/locate-uvm-folder";
-import { planScratch } from "../host/scratch-plan";
+import { planScratch, type ScratchPlan } from "../host/scratch-plan";
 import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
 import type { ResolvedOptions } from "../model/resolved-options";
 import { Deadline } from "./deadline";
 import { Rollback } from "./rollback";
+import { computeSystemExists, readScratchOwner, writeScratchOwner } from "./scratch-owner";
 import type { UtilityVmState } from "./state";
 import { UvmStepError } from "./step-error";
 
@@ -39,19 +40,24 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
     const rollback = new Rollback();
     const deadline = new Deadline(request.budgetMs);
     const steps = log.child({ id, host: host.name });
-    let step = "failed to locate utility VM folder from layer folders";
+    let step = "";
     // What this call has made so far, reported if rollback cannot remove it.
     let made: Partial<UtilityVmState> = { computeSystemId: id };
     try {
+        step = "compute system ID is already in use";
+        // Before touching any file: a rollback must never revoke grants a live namesake depends on.
+        if (await computeSystemExists(host, id)) throw new Error(`a compute system with ID '${id}' already exists on host '${host.name}'`);
+
+        step = "failed to locate utility VM folder from layer folders";
         const uvmFolder = await locateUVMFolder(host.fs, options.layerFolders);
         const plan = planScratch(options.layerFolders, uvmFolder);
 
         step = "failed to create utility VM scratch folder";
-        const createdFolders = await host.fs.mkdirs(plan.scratchFolder);
-        made = { ...made, uvmFolder, scratchPath: plan.scratchPath, createdFolders, scratchCreated: false };
-        if (createdFolders.length > 0) {
+        const ownFolders = await host.fs.mkdirs(plan.scratchFolder);
+        made = { ...made, uvmFolder, scratchPath: plan.scratchPath, createdFolders: ownFolders, scratchCreated: false };
+        if (ownFolders.length > 0) {
             rollback.add("remove the scratch folders create made", async () => {
-                for (const folder of [...createdFolders].reverse()) await host.fs.removeEmptyDirectory(folder);
+                for (const folder of [...ownFolders].reverse()) await host.fs.removeEmptyDirectory(folder);
             });
         }
 
@@ -62,12 +68,17 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         }
         const document = marshalDocument(buildComputeSystemDocument({ options, computeSystemId: id, uvmFolder, scratchPath: plan.scratchPath }));
 
-        const scratchCreated = (await host.fs.stat(plan.scratchPath)) === undefined;
-        if (scratchCreated) {
-            step = "failed to create scratch";
+        step = "failed to create scratch";
+        const claim = await claimScratch(host, plan, id);
+        const scratchCreated = claim !== "theirs";
+        // Folders a dead previous owner of the scratch made are now this VM's to remove.
+        const createdFolders = claim === "theirs" ? ownFolders : [...claim.inherited.filter((f) => !ownFolders.includes(f)), ...ownFolders];
+        if (claim !== "theirs") {
             await host.fs.copyFile(plan.templatePath, plan.scratchPath);
-            made = { ...made, scratchCreated: true };
+            made = { ...made, scratchCreated: true, createdFolders };
             rollback.add("remove the scratch copied from the template", () => host.fs.removeFile(plan.scratchPath));
+            await writeScratchOwner(host.fs, plan.ownerMarkerPath, { computeSystemId: id, createdFolders });
+            rollback.add("remove the scratch owner marker", () => host.fs.removeFile(plan.ownerMarkerPath));
         } else {
             step = "failed to grant vm access to scratch";
         }
@@ -109,6 +120,26 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         const failures = await rollback.run();
         throw new UvmStepError("create utility VM", id, step, err, failures, failures.length > 0 ? made : undefined);
     }
+}
+
+/**
+ * Decides whether create copies the template (and which folders it inherits from a dead previous
+ * owner) or uses the user's existing sandbox.vhdx ("theirs"); see
+ * `scratch-owner.ts`. A stale disk of ours is removed (and its dead VM's grant revoked) first.
+ * @throws Error when the folder holds the disk of a VM that still exists.
+ */
+async function claimScratch(host: TargetHost, plan: ScratchPlan, id: string): Promise<"theirs" | { inherited: readonly string[] }> {
+    if ((await host.fs.stat(plan.scratchPath)) === undefined) return { inherited: [] };
+    const owner = await readScratchOwner(host.fs, plan.ownerMarkerPath);
+    if (owner === undefined) return "theirs"; // the user's disk
+    if (await computeSystemExists(host, owner.computeSystemId)) {
+        throw new Error(`${plan.scratchPath} is the scratch disk of compute system '${owner.computeSystemId}', which still exists; ` +
+            `give each VM its own scratch folder (the last entry of layerFolders)`);
+    }
+    log.warn({ id, previousOwner: owner.computeSystemId, scratchPath: plan.scratchPath }, "replacing the stale scratch disk of a VM that no longer exists");
+    await host.hcs.revokeVmAccess(owner.computeSystemId, plan.scratchPath);
+    await host.fs.removeFile(plan.scratchPath);
+    return { inherited: owner.createdFolders };
 }
 
 /** Terminate (already stopped or gone is fine), then always close the handle. */

@@ -1,6 +1,7 @@
 import { type ComputeSystem, isAlreadyStopped, isNotFound } from "../hcs";
 import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
+import { joinWindowsPath } from "../model/windows-path";
 import { Deadline } from "./deadline";
 import type { UtilityVmState } from "./state";
 import { UvmStepError } from "./step-error";
@@ -45,7 +46,10 @@ export async function deleteUtilityVm(request: DeleteUtilityVmRequest): Promise<
             // The grant goes first: on a real host it is an ACL entry on the file, and a revoke
             // needs the file to exist.
             await host.hcs.revokeVmAccess(id, state.scratchPath);
-            if (state.scratchCreated) await host.fs.removeFile(state.scratchPath);
+            if (state.scratchCreated) {
+                await host.fs.removeFile(state.scratchPath);
+                await host.fs.removeFile(ownerMarkerPath(state.scratchPath));
+            }
         }
         step = "failed to remove the scratch folders";
         for (const folder of [...state.createdFolders].reverse()) await host.fs.removeEmptyDirectory(folder);
@@ -80,4 +84,9 @@ async function stop(system: ComputeSystem, deadline: Deadline): Promise<void> {
     } catch (err) {
         if (!isAlreadyStopped(err) && !isNotFound(err)) throw err;
     }
+}
+
+/** The owner marker beside a scratch disk create copied (see scratch-owner.ts). */
+function ownerMarkerPath(scratchPath: string): string {
+    return joinWindowsPath(scratchPath.slice(0, scratchPath.lastIndexOf("\\")), "pulumi-hcs.json");
 }

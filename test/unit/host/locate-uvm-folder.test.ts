@@ -20,6 +20,8 @@ function fakeFs(existing: Record<string, "file" | "directory" | Error>): HostFil
         copyFile: unused,
         removeFile: unused,
         removeEmptyDirectory: unused,
+        readText: unused,
+        writeText: unused,
     };
 }
 

@@ -6,6 +6,7 @@ describe("planScratch()", () => {
             scratchFolder: "C:\\uvms\\vm1",
             scratchPath: "C:\\uvms\\vm1\\sandbox.vhdx",
             templatePath: "C:\\layers\\base\\UtilityVM\\SystemTemplate.vhdx",
+            ownerMarkerPath: "C:\\uvms\\vm1\\pulumi-hcs.json",
             osFilesPath: "C:\\layers\\base\\UtilityVM\\Files",
         });
     });
