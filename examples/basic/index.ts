@@ -5,12 +5,16 @@ import * as hcs from "pulumi-hcs";
 
 const config = new pulumi.Config();
 
+// `importId` adopts a compute system that already exists instead of creating one (see README, Import).
+const importId = config.get("importId");
+
 const vm = new hcs.WcowUtilityVm("build-uvm", {
     layerFolders: config.getObject<string[]>("layerFolders") ?? ["C:\\layers\\servercore", "C:\\uvms\\build-uvm"],
     processorCount: config.getNumber("processorCount") ?? 2,
     memorySizeInMB: config.getNumber("memorySizeInMB") ?? 2048,
     processorLimit: config.getNumber("processorLimit"),
-});
+    ...(importId ? { computeSystemId: importId } : {}),
+}, importId ? { import: importId } : undefined);
 
 export const computeSystemId = vm.computeSystemId;
 export const runtimeId = vm.runtimeId;

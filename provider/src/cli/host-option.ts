@@ -3,7 +3,8 @@ import type { TargetHost } from "../host/target-host";
 
 /** The `--host` option shared by the operator commands (ps, inspect, rm). */
 export const HOST_OPTION_HELP =
-    `  --host HOST   the host: local (this Windows machine) or sim:<socket path> (a simulated host);\n` +
+    `  --host HOST   the host: local (this Windows machine), sim:<socket path> or sim:tcp:127.0.0.1:<port>\n` +
+    `                (a simulated host; over TCP its secret comes from PULUMI_HCS_SIM_SECRET);\n` +
     `                default: ${DEFAULT_HOST_ENV}, else local on Windows`;
 
 /**

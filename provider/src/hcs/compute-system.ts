@@ -207,7 +207,7 @@ let client: HcsClient | undefined;
 
 /**
  * The process-wide HCS client, binding computecore on first use.
- * @param preferredLibrary the library to bind off Windows (the simulator's); see `bindComputeCore`.
+ * @param preferredLibrary the library to bind instead of Windows' computecore.dll (the simulator's); see `bindComputeCore`.
  */
 export function hcsClient(preferredLibrary?: string): HcsClient {
     const hcs = bindComputeCore(preferredLibrary);

@@ -66,7 +66,8 @@ let bound: ComputeCore | undefined;
 /**
  * Loads computecore and declares every function once per process (koffi type names are global, and
  * a missing export should fail here, before any work starts, not halfway through a create).
- * @param preferredLibrary the library to load off Windows (the simulator's); ignored on Windows.
+ * @param preferredLibrary the library to load instead of Windows' computecore.dll (the simulator's,
+ *   for a simulated host); `PULUMI_HCS_COMPUTECORE` overrides both.
  * @throws Error when the library cannot be loaded, lacks an export, or a different library is
  *   already bound in this process.
  */

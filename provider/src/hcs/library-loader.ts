@@ -19,15 +19,20 @@ export interface LoadedLibraries {
 }
 
 /**
- * Which computecore to load: `PULUMI_HCS_COMPUTECORE` when set, else `computecore.dll` on Windows,
- * else the library the caller names (the simulated host passes the simulator's library).
+ * Which computecore to load: `PULUMI_HCS_COMPUTECORE` when set, else the library the caller names
+ * (a simulated host names the simulator's library), else `computecore.dll` on Windows.
+ *
+ * The named library comes before Windows' own: a simulated host on Windows needs the simulator's
+ * `computecore.dll` (its mingw build, which reaches the service over TCP). Preferring System32's
+ * there made every `sim:` host fail on Windows: "Module not found" where HCS is absent (Wine), or
+ * "not the simulator's library" on a Hyper-V host (issue 6).
  * @throws Error when no library applies (not Windows, nothing named).
  */
 export function computeCorePath(preferred: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
     const override = env[COMPUTECORE_ENV]?.trim();
     if (override) return override;
-    if (isWindows) return "computecore.dll";
     if (preferred) return preferred;
+    if (isWindows) return "computecore.dll";
     throw new Error(
         `Cannot load computecore: this is ${process.platform}, where HCS does not exist. ` +
         `Target a simulated host (host: "sim:<socket>") or set ${COMPUTECORE_ENV} to a library exporting the computecore API`,

@@ -1,4 +1,4 @@
-import { parseHostTarget } from "../model/host-target";
+import { parseHostTarget, simulatorAddressOf } from "../model/host-target";
 import { isWindows } from "../platform";
 import { connectLocalHost } from "./local-host";
 import { connectSimulatedHost } from "./simulated-host";
@@ -29,7 +29,7 @@ export function connectHost(hostText: string): Promise<TargetHost> {
         const target = parsed.target;
         host = target.kind === "local"
             ? Promise.resolve().then(connectLocalHost)
-            : connectSimulatedHost(parsed.text, target.socketPath);
+            : connectSimulatedHost(parsed.text, simulatorAddressOf(target));
         // A failed connection is not cached: the next resource (or a retry) tries again.
         host.catch(() => connected.delete(parsed.text));
         connected.set(parsed.text, host);

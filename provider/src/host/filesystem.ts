@@ -46,10 +46,16 @@ export interface HostFileSystem {
     readText(path: string): Promise<string | undefined>;
     /** Writes a small UTF-8 text file, replacing it. @throws {HostFileSystemError} when it cannot be written. */
     writeText(path: string, text: string): Promise<void>;
+    /**
+     * The names of a folder's entries, or undefined when the folder does not exist.
+     *
+     * @throws {HostFileSystemError} when `path` is a file or cannot be read.
+     */
+    listNames(path: string): Promise<string[] | undefined>;
 }
 
 /** The operations of {@link HostFileSystem}, as named in errors. */
-export type HostFileSystemOperation = "stat" | "mkdirs" | "copyFile" | "removeFile" | "removeEmptyDirectory" | "readText" | "writeText";
+export type HostFileSystemOperation = "stat" | "mkdirs" | "copyFile" | "removeFile" | "removeEmptyDirectory" | "readText" | "writeText" | "listNames";
 
 const VERBS: Readonly<Record<HostFileSystemOperation, string>> = {
     stat: "inspect",
@@ -59,6 +65,7 @@ const VERBS: Readonly<Record<HostFileSystemOperation, string>> = {
     removeEmptyDirectory: "remove folder",
     readText: "read",
     writeText: "write",
+    listNames: "list",
 };
 
 const REASONS: Readonly<Record<string, string>> = {

@@ -119,6 +119,16 @@ export abstract class NodeFileSystem implements HostFileSystem {
         }
     }
 
+    async listNames(path: string): Promise<string[] | undefined> {
+        const native = await this.nativePath(path);
+        try {
+            return await fsp.readdir(native);
+        } catch (err) {
+            if (errorCode(err) === "ENOENT") return undefined;
+            throw new HostFileSystemError("listNames", path, { cause: err });
+        }
+    }
+
     async writeText(path: string, text: string): Promise<void> {
         const native = await this.nativePath(path);
         try {

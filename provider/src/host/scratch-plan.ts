@@ -1,5 +1,8 @@
 import { joinWindowsPath } from "../model/windows-path";
 
+/** The file beside a sandbox.vhdx the provider copied, naming the VM it belongs to (uvm/scratch-owner.ts). */
+export const SCRATCH_OWNER_MARKER = "pulumi-hcs.json";
+
 /** Where CreateWCOW's scratch and boot files are, derived from the layer folders. */
 export interface ScratchPlan {
     /** The last layer folder; created when missing. */
@@ -28,6 +31,6 @@ export function planScratch(layerFolders: readonly string[], uvmFolder: string):
         scratchPath: joinWindowsPath(scratchFolder, "sandbox.vhdx"),
         templatePath: joinWindowsPath(uvmFolder, "UtilityVM", "SystemTemplate.vhdx"),
         osFilesPath: joinWindowsPath(uvmFolder, "UtilityVM", "Files"),
-        ownerMarkerPath: joinWindowsPath(scratchFolder, "pulumi-hcs.json"),
+        ownerMarkerPath: joinWindowsPath(scratchFolder, SCRATCH_OWNER_MARKER),
     };
 }

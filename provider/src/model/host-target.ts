@@ -6,20 +6,31 @@ export type HostTarget =
     /** This Windows machine, through computecore.dll. */
     | { readonly kind: "local" }
     /** A simulated host: the simulator service listening on a Unix socket. */
-    | { readonly kind: "sim"; readonly socketPath: string };
+    | { readonly kind: "sim"; readonly transport: "unix"; readonly socketPath: string }
+    /**
+     * A simulated host reached over TCP on this machine's loopback (`pulumi-hcs sim --tcp`), with the
+     * service's secret in `PULUMI_HCS_SIM_SECRET`. The simulator's Windows library speaks only TCP, so
+     * this is how a Windows process reaches a simulator.
+     */
+    | { readonly kind: "sim"; readonly transport: "tcp"; readonly host: "127.0.0.1"; readonly port: number };
 
 /** The outcome of {@link parseHostTarget}; `text` is the normalized spelling kept in state. */
 export type HostTargetParse =
     | { readonly ok: true; readonly target: HostTarget; readonly text: string }
     | { readonly ok: false; readonly reason: string };
 
-const FORMS = `"local" or "sim:<absolute socket path>" (for example "sim:/run/pulumi-hcs/sim.sock")`;
+const FORMS =
+    `"local", "sim:<absolute socket path>" (for example "sim:/run/pulumi-hcs/sim.sock") ` +
+    `or "sim:tcp:127.0.0.1:<port>" (a simulator listening on TCP; its secret in PULUMI_HCS_SIM_SECRET)`;
+
+const TCP_PREFIX = "tcp:";
 
 /**
- * Parses a `host` value: `local`, or `sim:<absolute socket path>`. `grpcs://…` is recognized but
- * refused until the host agent exists. The socket path must be absolute because the provider process
- * runs from different working directories in preview and update; it is normalized (`/a//b/` becomes
- * `/a/b`) so two spellings of one socket do not replace the VM.
+ * Parses a `host` value: `local`, `sim:<absolute socket path>` or `sim:tcp:127.0.0.1:<port>`.
+ * `grpcs://…` is recognized but refused until the host agent exists. The socket path must be
+ * absolute because the provider process runs from different working directories in preview and
+ * update; it is normalized (`/a//b/` becomes `/a/b`), and so is the port (`0080` becomes `80`), so
+ * two spellings of one simulator do not replace the VM.
  *
  * Used for the `host` input and for the `PULUMI_HCS_HOST` default alike.
  */
@@ -29,21 +40,39 @@ export function parseHostTarget(text: string): HostTargetParse {
     if (bad !== undefined) return fail(describeBadCharacter(bad));
     if (text === "local") return { ok: true, target: { kind: "local" }, text };
     if (text.startsWith("sim:")) {
-        const socket = text.slice("sim:".length);
-        if (socket === "") return fail(`"sim:" needs the simulator's socket path after it; write ${FORMS}`);
-        const normalized = normalizeSocketPath(socket);
+        const rest = text.slice("sim:".length);
+        if (rest === "") return fail(`"sim:" needs the simulator's socket path or tcp:127.0.0.1:<port> after it; write ${FORMS}`);
+        if (rest.startsWith(TCP_PREFIX)) return parseTcpTarget(rest.slice(TCP_PREFIX.length), fail);
+        const normalized = normalizeSocketPath(rest);
         if (normalized === undefined) {
             return fail(
-                `the simulator socket path ${quote(socket)} is not absolute; the provider's working directory differs between ` +
+                `the simulator socket path ${quote(rest)} is not absolute; the provider's working directory differs between ` +
                     `preview and update, so write the full path, like "sim:/run/pulumi-hcs/sim.sock"`,
             );
         }
-        return { ok: true, target: { kind: "sim", socketPath: normalized }, text: `sim:${normalized}` };
+        return { ok: true, target: { kind: "sim", transport: "unix", socketPath: normalized }, text: `sim:${normalized}` };
     }
     if (/^grpcs?:\/\//i.test(text)) {
         return fail(`remote host agents are not supported yet (${quote(text)}); use ${FORMS}`);
     }
     return fail(`${quote(text)} is not a host this provider knows; write ${FORMS}`);
+}
+
+/**
+ * `127.0.0.1:<port>` after `sim:tcp:`. Only the IPv4 loopback: the simulator listens nowhere else
+ * (`pulumi-hcs sim --tcp` refuses other addresses) and its library takes numeric IPv4 only.
+ */
+function parseTcpTarget(address: string, fail: (reason: string) => HostTargetParse): HostTargetParse {
+    const match = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(address);
+    if (!match) {
+        return fail(`the simulator address ${quote(address)} is not 127.0.0.1:<port>; write it like "sim:tcp:127.0.0.1:40123" (the tcp value \`pulumi-hcs sim --tcp\` prints)`);
+    }
+    if (match[1] !== "127.0.0.1") {
+        return fail(`the simulator address ${quote(address)} is not on 127.0.0.1; the simulator listens on the loopback address only, so write "sim:tcp:127.0.0.1:<port>"`);
+    }
+    const port = Number(match[2]);
+    if (port < 1 || port > 65535) return fail(`the simulator port in ${quote(address)} must be from 1 to 65535, got ${port}`);
+    return { ok: true, target: { kind: "sim", transport: "tcp", host: "127.0.0.1", port }, text: `sim:tcp:127.0.0.1:${port}` };
 }
 
 /** An absolute POSIX path, or an absolute Windows drive path (AF_UNIX sockets exist there too). */
@@ -58,5 +87,14 @@ function normalizeSocketPath(socket: string): string | undefined {
 
 /** The `host` text for a target (the inverse of {@link parseHostTarget}). */
 export function formatHostTarget(target: HostTarget): string {
-    return target.kind === "local" ? "local" : `sim:${target.socketPath}`;
+    if (target.kind === "local") return "local";
+    return target.transport === "tcp" ? `sim:tcp:${target.host}:${target.port}` : `sim:${target.socketPath}`;
+}
+
+/**
+ * The service address the simulator's library takes for a simulated host (`HcsSimSetServiceAddress`,
+ * or `PULUMI_HCS_SIM`): the socket path, or `tcp:127.0.0.1:<port>`.
+ */
+export function simulatorAddressOf(target: Extract<HostTarget, { kind: "sim" }>): string {
+    return target.transport === "tcp" ? `${TCP_PREFIX}${target.host}:${target.port}` : target.socketPath;
 }

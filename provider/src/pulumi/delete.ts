@@ -13,7 +13,6 @@ export async function remove(id: string, props: PropertyBag): Promise<void> {
             computeSystemId: id,
             scratchPath: String(state.scratchPath ?? ""),
             scratchCreated: state.scratchCreated === true,
-            createdFolders: Array.isArray(state.createdFolders) ? state.createdFolders.map(String) : [],
         },
         budgetMs: budgetOf(state.timeouts, "delete"),
     });

@@ -9,6 +9,7 @@ import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
 import type { ResolvedOptions } from "../model/resolved-options";
 import { Deadline } from "./deadline";
+import { markOwnedFolders, removeOwnedFolders } from "./owned-folders";
 import { Rollback } from "./rollback";
 import { computeSystemExists, readScratchOwner, writeScratchOwner } from "./scratch-owner";
 import type { UtilityVmState } from "./state";
@@ -53,12 +54,13 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         const plan = planScratch(options.layerFolders, uvmFolder);
 
         step = "failed to create utility VM scratch folder";
-        const ownFolders = await host.fs.mkdirs(plan.scratchFolder);
-        made = { ...made, uvmFolder, scratchPath: plan.scratchPath, createdFolders: ownFolders, scratchCreated: false };
-        if (ownFolders.length > 0) {
+        const createdFolders = await host.fs.mkdirs(plan.scratchFolder);
+        made = { ...made, uvmFolder, scratchPath: plan.scratchPath, createdFolders, scratchCreated: false };
+        if (createdFolders.length > 0) {
             rollback.add("remove the scratch folders create made", async () => {
-                for (const folder of [...ownFolders].reverse()) await host.fs.removeEmptyDirectory(folder);
+                await removeOwnedFolders(host.fs, plan.scratchFolder);
             });
+            await markOwnedFolders(host.fs, createdFolders, id);
         }
 
         step = "error in preparing config doc";
@@ -69,15 +71,12 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         const document = marshalDocument(buildComputeSystemDocument({ options, computeSystemId: id, uvmFolder, scratchPath: plan.scratchPath }));
 
         step = "failed to create scratch";
-        const claim = await claimScratch(host, plan, id);
-        const scratchCreated = claim !== "theirs";
-        // Folders a dead previous owner of the scratch made are now this VM's to remove.
-        const createdFolders = claim === "theirs" ? ownFolders : [...claim.inherited.filter((f) => !ownFolders.includes(f)), ...ownFolders];
-        if (claim !== "theirs") {
+        const scratchCreated = await claimScratch(host, plan, id);
+        if (scratchCreated) {
             await host.fs.copyFile(plan.templatePath, plan.scratchPath);
-            made = { ...made, scratchCreated: true, createdFolders };
+            made = { ...made, scratchCreated: true };
             rollback.add("remove the scratch copied from the template", () => host.fs.removeFile(plan.scratchPath));
-            await writeScratchOwner(host.fs, plan.ownerMarkerPath, { computeSystemId: id, createdFolders });
+            await writeScratchOwner(host.fs, plan.ownerMarkerPath, { computeSystemId: id });
             rollback.add("remove the scratch owner marker", () => host.fs.removeFile(plan.ownerMarkerPath));
         } else {
             step = "failed to grant vm access to scratch";
@@ -123,15 +122,15 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
 }
 
 /**
- * Decides whether create copies the template (and which folders it inherits from a dead previous
- * owner) or uses the user's existing sandbox.vhdx ("theirs"); see
+ * Decides whether create copies the template (true) or uses the user's existing sandbox.vhdx
+ * (false); see
  * `scratch-owner.ts`. A stale disk of ours is removed (and its dead VM's grant revoked) first.
  * @throws Error when the folder holds the disk of a VM that still exists.
  */
-async function claimScratch(host: TargetHost, plan: ScratchPlan, id: string): Promise<"theirs" | { inherited: readonly string[] }> {
-    if ((await host.fs.stat(plan.scratchPath)) === undefined) return { inherited: [] };
+async function claimScratch(host: TargetHost, plan: ScratchPlan, id: string): Promise<boolean> {
+    if ((await host.fs.stat(plan.scratchPath)) === undefined) return true;
     const owner = await readScratchOwner(host.fs, plan.ownerMarkerPath);
-    if (owner === undefined) return "theirs"; // the user's disk
+    if (owner === undefined) return false; // the user's disk
     if (await computeSystemExists(host, owner.computeSystemId)) {
         throw new Error(`${plan.scratchPath} is the scratch disk of compute system '${owner.computeSystemId}', which still exists; ` +
             `give each VM its own scratch folder (the last entry of layerFolders)`);
@@ -139,7 +138,7 @@ async function claimScratch(host: TargetHost, plan: ScratchPlan, id: string): Pr
     log.warn({ id, previousOwner: owner.computeSystemId, scratchPath: plan.scratchPath }, "replacing the stale scratch disk of a VM that no longer exists");
     await host.hcs.revokeVmAccess(owner.computeSystemId, plan.scratchPath);
     await host.fs.removeFile(plan.scratchPath);
-    return { inherited: owner.createdFolders };
+    return true;
 }
 
 /** Terminate (already stopped or gone is fine), then always close the handle. */

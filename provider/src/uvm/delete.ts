@@ -2,13 +2,15 @@ import { type ComputeSystem, isAlreadyStopped, isNotFound } from "../hcs";
 import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
 import { joinWindowsPath } from "../model/windows-path";
+import { removeOwnedFolders } from "./owned-folders";
+import { SCRATCH_OWNER_MARKER } from "../host/scratch-plan";
 import { Deadline } from "./deadline";
 import type { UtilityVmState } from "./state";
 import { UvmStepError } from "./step-error";
 
 export interface DeleteUtilityVmRequest {
     readonly host: TargetHost;
-    readonly state: Pick<UtilityVmState, "computeSystemId" | "scratchPath" | "scratchCreated" | "createdFolders">;
+    readonly state: Pick<UtilityVmState, "computeSystemId" | "scratchPath" | "scratchCreated">;
     /** The whole delete's budget in ms (the resource's `timeouts.delete`); per-call defaults otherwise. */
     readonly budgetMs?: number | undefined;
 }
@@ -19,8 +21,8 @@ export interface DeleteUtilityVmRequest {
  *
  * A graceful shutdown comes first, bounded by the `shutdown` timeout (or half of the budget);
  * if the guest does not stop in time, or refuses, the system is terminated. `sandbox.vhdx` is removed
- * only if create copied it (`scratchCreated`); either way the VM's grant on it is revoked first. The
- * scratch folders create made are removed only when empty, innermost first.
+ * only if create copied it (`scratchCreated`); either way the VM's grant on it is revoked first.
+ * Folders pulumi-hcs made are removed once empty, from the scratch folder up (see owned-folders.ts).
  * @throws UvmStepError when the system cannot be stopped or a file cannot be removed; Pulumi then
  *   keeps the resource, so a later destroy retries.
  */
@@ -48,11 +50,11 @@ export async function deleteUtilityVm(request: DeleteUtilityVmRequest): Promise<
             await host.hcs.revokeVmAccess(id, state.scratchPath);
             if (state.scratchCreated) {
                 await host.fs.removeFile(state.scratchPath);
-                await host.fs.removeFile(ownerMarkerPath(state.scratchPath));
+                await host.fs.removeFile(joinWindowsPath(scratchFolderOf(state.scratchPath), SCRATCH_OWNER_MARKER));
             }
         }
         step = "failed to remove the scratch folders";
-        for (const folder of [...state.createdFolders].reverse()) await host.fs.removeEmptyDirectory(folder);
+        if (state.scratchPath !== "") await removeOwnedFolders(host.fs, scratchFolderOf(state.scratchPath));
         log.info({ id, host: host.name }, "deleted utility VM");
     } catch (err) {
         throw new UvmStepError("delete utility VM", id, step, err);
@@ -86,7 +88,6 @@ async function stop(system: ComputeSystem, deadline: Deadline): Promise<void> {
     }
 }
 
-/** The owner marker beside a scratch disk create copied (see scratch-owner.ts). */
-function ownerMarkerPath(scratchPath: string): string {
-    return joinWindowsPath(scratchPath.slice(0, scratchPath.lastIndexOf("\\")), "pulumi-hcs.json");
+function scratchFolderOf(scratchPath: string): string {
+    return scratchPath.slice(0, scratchPath.lastIndexOf("\\"));
 }

@@ -11,13 +11,10 @@ import { log } from "../log/logger";
  * - sandbox.vhdx without a marker: the user's disk; use it, never delete it;
  * - sandbox.vhdx with a marker: ours, made for the VM it names. If that VM still exists the folder is
  *   taken (two VMs must not open one disk); if it is gone (killed, then dropped by `pulumi refresh`),
- *   its disk is stale and is replaced by a fresh copy of the template, and the new VM inherits the
- *   folders the old one created, so its delete removes them.
+ *   its disk is stale and is replaced by a fresh copy of the template.
  */
 export interface ScratchOwner {
     readonly computeSystemId: string;
-    /** The folders that VM's create made for the scratch, outermost first. */
-    readonly createdFolders: readonly string[];
 }
 
 /** What a marker says, or undefined when there is no (readable) marker. */
@@ -26,9 +23,7 @@ export async function readScratchOwner(fs: HostFileSystem, markerPath: string): 
     if (text === undefined) return undefined;
     try {
         const marker = JSON.parse(text) as Partial<ScratchOwner>;
-        if (typeof marker.computeSystemId !== "string") return undefined;
-        const folders = Array.isArray(marker.createdFolders) ? marker.createdFolders.filter((f): f is string => typeof f === "string") : [];
-        return { computeSystemId: marker.computeSystemId, createdFolders: folders };
+        return typeof marker.computeSystemId === "string" ? { computeSystemId: marker.computeSystemId } : undefined;
     } catch {
         log.warn({ markerPath }, "ignoring an unreadable scratch owner marker");
         return undefined;

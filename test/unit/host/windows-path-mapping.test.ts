@@ -1,13 +1,17 @@
 import * as path from "node:path";
 import { confine, mapWindowsPath, splitWindowsPath } from "../../../provider/src/host/windows-path-mapping";
 
+// The root is resolved like any path (see "resolves a relative root"): "/sim" is absolute on Linux,
+// but on Windows it is rooted on the current drive, so it maps to e.g. Z:\sim\fs\... there.
+const SIM = path.resolve("/sim");
+
 describe("mapWindowsPath()", () => {
     test("maps C:\\a\\b to <root>/fs/c/a/b, keeping the names' case", () => {
-        expect(mapWindowsPath("/sim", "C:\\Layers\\Base")).toBe(path.join("/sim", "fs", "c", "Layers", "Base"));
+        expect(mapWindowsPath("/sim", "C:\\Layers\\Base")).toBe(path.join(SIM, "fs", "c", "Layers", "Base"));
     });
 
     test("maps a drive root to the drive's folder", () => {
-        expect(mapWindowsPath("/sim", "D:\\")).toBe(path.join("/sim", "fs", "d"));
+        expect(mapWindowsPath("/sim", "D:\\")).toBe(path.join(SIM, "fs", "d"));
     });
 
     test("resolves a relative root", () => {
