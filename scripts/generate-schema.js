@@ -28,6 +28,7 @@ const CHANGE_TEXT = {
     providerSide: "Changing it updates the resource in place (nothing is sent to HCS).",
     memory: "Changing it updates the running VM in place when allowOvercommit is true, else replaces it.",
     start: "Changing it from false to true starts the VM in place; from true to false replaces it.",
+    createOnly: "Read only when the VM is created; changing it later changes nothing.",
 };
 
 function inputSpec(field) {

@@ -13,7 +13,6 @@ const vm = new hcs.WcowUtilityVm("build-uvm", {
     processorCount: config.getNumber("processorCount") ?? 2,
     memorySizeInMB: config.getNumber("memorySizeInMB") ?? 2048,
     processorLimit: config.getNumber("processorLimit"),
-    ...(importId ? { computeSystemId: importId } : {}),
 }, importId ? { import: importId } : undefined);
 
 export const computeSystemId = vm.computeSystemId;

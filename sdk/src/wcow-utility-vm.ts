@@ -107,6 +107,13 @@ export interface WcowUtilityVmArgs {
     terminateOnLastHandleClosed?: pulumi.Input<boolean>;
     /** Start the VM after creating it. Change: false → true starts it in place; true → false replaces it. @default true */
     start?: pulumi.Input<boolean>;
+    /**
+     * When a compute system with `computeSystemId` already exists, take it over instead of failing;
+     * its delete then leaves the files it did not make. The `import` resource option sets it for you.
+     * Change: none (read only at create).
+     * @default false
+     */
+    adoptExisting?: pulumi.Input<boolean>;
     /** Limits for the provider's create, update and delete waits. Change: in place (provider-side). */
     timeouts?: pulumi.Input<WcowUtilityVmTimeouts>;
 }
@@ -165,6 +172,7 @@ export class WcowUtilityVm extends pulumi.dynamic.Resource {
     declare public readonly networkConfigProxy: pulumi.Output<string | undefined>;
     declare public readonly terminateOnLastHandleClosed: pulumi.Output<boolean>;
     declare public readonly start: pulumi.Output<boolean>;
+    declare public readonly adoptExisting: pulumi.Output<boolean>;
     declare public readonly timeouts: pulumi.Output<{ create?: string; update?: string; delete?: string } | undefined>;
     /** The Hyper-V VM GUID HCS assigned; a new one means a new VM. */
     declare public readonly runtimeId: pulumi.Output<string>;
@@ -183,12 +191,19 @@ export class WcowUtilityVm extends pulumi.dynamic.Resource {
     /** Memory HCS reported assigned at the last refresh, in MB. */
     declare public readonly assignedMemoryInMB: pulumi.Output<number | undefined>;
 
+    /**
+     * @param opts `import: id` adopts the compute system `id`: Pulumi cannot import into a dynamic
+     *   provider (the engine asks it to read before any provider code exists, pulumi#16175), so the
+     *   option becomes `computeSystemId: id, adoptExisting: true` and the create takes the VM over.
+     */
     constructor(name: string, args: WcowUtilityVmArgs, opts?: pulumi.CustomResourceOptions) {
+        const { import: importId, ...rest } = opts ?? {};
+        const adopt = importId !== undefined ? { computeSystemId: importId, adoptExisting: true } : {};
         // Outputs become properties of the resource only when their keys are in props (pulumi
         // runtime/rpc transferProperties), so every output is listed, set or not.
         const props: Record<string, unknown> = Object.fromEntries(OUTPUTS.map((key) => [key, undefined]));
-        Object.assign(props, args, { timeouts: args.timeouts ?? timeoutsFrom(opts?.customTimeouts) });
-        super(provider, name, props, opts, "hcs", "WcowUtilityVm");
+        Object.assign(props, args, adopt, { timeouts: args.timeouts ?? timeoutsFrom(opts?.customTimeouts) });
+        super(provider, name, props, rest, "hcs", "WcowUtilityVm");
     }
 }
 
@@ -198,7 +213,7 @@ export const OUTPUTS = [
     "fullyPhysicallyBacked", "lowMMIOGapInMB", "highMMIOBaseInMB", "highMMIOGapInMB", "processorCount", "processorLimit",
     "processorWeight", "storageQoSIopsMaximum", "storageQoSBandwidthMaximum", "cpuGroupId", "disableCompartmentNamespace",
     "processDumpLocation", "dumpDirectoryPath", "scsiControllerCount", "noDirectMap", "noInheritHostTimezone",
-    "noWritableFileShares", "networkConfigProxy", "terminateOnLastHandleClosed", "start", "timeouts",
+    "noWritableFileShares", "networkConfigProxy", "terminateOnLastHandleClosed", "start", "adoptExisting", "timeouts",
     "runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "document", "assignedMemoryInMB",
 ] as const;
 

@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { isNotFound } from "../../provider/src/hcs";
-import { newPulumiProject, type PulumiProject, stepsOf, utilityVms } from "../support/pulumi-project";
+import { expectSuccess, newPulumiProject, type PulumiProject, stepsOf, utilityVms } from "../support/pulumi-project";
 import { startTestHost, type TestHost } from "../support/simulated-host";
 
 jest.setTimeout(120_000);
@@ -44,7 +44,7 @@ describe("examples/basic through the Pulumi CLI", () => {
 
     it("creates the VM with `up`: Running in the simulator, with the document the provider reports", async () => {
         const up = await project.pulumi(["up", "--yes", "--skip-preview"]);
-        expect(up.code).toBe(0);
+        expectSuccess(up);
         const { id, outputs } = await vmInState();
         expect(outputs).toMatchObject({ state: "Running", processorCount: 2, memorySizeInMB: 2048, scratchCreated: true });
         const systems = (await host.sim.control.state()).systems;
@@ -60,7 +60,7 @@ describe("examples/basic through the Pulumi CLI", () => {
         expect(preview.code).toBe(0);
         expect(preview.changeSummary).toEqual({ same: 2 });
         const noChanges = await project.pulumi(["preview", "--expect-no-changes"]);
-        expect(noChanges.code).toBe(0);
+        expectSuccess(noChanges);
     });
 
     it("previews a processorLimit change as an update and applies it in place (same runtime ID)", async () => {
@@ -70,7 +70,7 @@ describe("examples/basic through the Pulumi CLI", () => {
         expect(stepsOf(preview)).toContain("update build-uvm");
         expect(preview.changeSummary).toMatchObject({ update: 1 });
         const up = await project.pulumi(["up", "--yes", "--skip-preview"]);
-        expect(up.code).toBe(0);
+        expectSuccess(up);
         const after = await vmInState();
         expect(after.id).toBe(before.id);
         expect(after.outputs).toMatchObject({ processorLimit: 50000, runtimeId: before.outputs.runtimeId });
@@ -87,7 +87,7 @@ describe("examples/basic through the Pulumi CLI", () => {
         expect(stepsOf(preview)).toContain("replace build-uvm");
         expect(preview.steps?.find((s) => s.op === "replace")?.replaceReasons).toEqual(["processorCount"]);
         const up = await project.pulumi(["up", "--yes", "--skip-preview"]);
-        expect(up.code).toBe(0);
+        expectSuccess(up);
         const after = await vmInState();
         expect(after.id).not.toBe(before.id);
         expect(after.outputs.runtimeId).not.toBe(before.outputs.runtimeId);
@@ -100,10 +100,10 @@ describe("examples/basic through the Pulumi CLI", () => {
         const before = await vmInState();
         await host.sim.control.kill(before.id);
         const refresh = await project.pulumi(["refresh", "--yes", "--skip-preview"]);
-        expect(refresh.code).toBe(0);
+        expectSuccess(refresh);
         expect(utilityVms(await project.exportState())).toEqual([]);
         const up = await project.pulumi(["up", "--yes", "--skip-preview"]);
-        expect(up.code).toBe(0);
+        expectSuccess(up);
         const after = await vmInState();
         expect(after.outputs.state).toBe("Running");
         expect((await host.sim.control.state()).systems.map((s) => [s.id, s.state])).toEqual([[after.id, "Running"]]);
@@ -111,7 +111,7 @@ describe("examples/basic through the Pulumi CLI", () => {
 
     it("refreshes a healthy stack without changes", async () => {
         const refresh = await project.pulumi(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
-        expect(refresh.code).toBe(0);
+        expectSuccess(refresh);
     });
 
     it("fails preview on invalid input with every message, and creates nothing", async () => {
@@ -133,7 +133,7 @@ describe("examples/basic through the Pulumi CLI", () => {
 
     it("destroys every system and every scratch file the stack made", async () => {
         const destroy = await project.pulumi(["destroy", "--yes", "--skip-preview"]);
-        expect(destroy.code).toBe(0);
+        expectSuccess(destroy);
         const state = await host.sim.control.state();
         expect(state.systems).toEqual([]);
         expect(state.grants).toEqual([]);

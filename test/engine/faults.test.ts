@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { newPulumiProject, type PulumiProject, utilityVms } from "../support/pulumi-project";
+import { expectSuccess, newPulumiProject, type PulumiProject, utilityVms } from "../support/pulumi-project";
 import { startTestHost, type TestHost } from "../support/simulated-host";
 
 jest.setTimeout(180_000);
@@ -50,10 +50,10 @@ describe("pulumi up with a fault at each create step", () => {
 
     it("succeeds on the next up once the fault is gone, and destroys cleanly", async () => {
         const up = await project.pulumi(["up", "--yes", "--skip-preview"]);
-        expect(up.code).toBe(0);
+        expectSuccess(up);
         expect((await host.sim.control.state()).systems.map((s) => s.state)).toEqual(["Running"]);
         const destroy = await project.pulumi(["destroy", "--yes", "--skip-preview"]);
-        expect(destroy.code).toBe(0);
+        expectSuccess(destroy);
         await expectNothingLeft();
     });
 });

@@ -1,7 +1,7 @@
 /** examples/pool through the Pulumi CLI: N VMs from config, the output table, and a clean destroy. */
 import fs from "node:fs";
 import path from "node:path";
-import { newPulumiProject, type PulumiProject, stepsOf, utilityVms } from "../support/pulumi-project";
+import { expectSuccess, newPulumiProject, type PulumiProject, stepsOf, utilityVms } from "../support/pulumi-project";
 import { startTestHost, type TestHost } from "../support/simulated-host";
 
 jest.setTimeout(120_000);
@@ -25,7 +25,7 @@ describe("examples/pool through the Pulumi CLI", () => {
         const preview = await project.previewJson();
         expect(stepsOf(preview).filter((s) => s.startsWith("create pool-")).sort()).toEqual(["create pool-0", "create pool-1", "create pool-2"]);
         const up = await project.pulumi(["up", "--yes", "--skip-preview"]);
-        expect(up.code).toBe(0);
+        expectSuccess(up);
         const systems = (await host.sim.control.state()).systems;
         expect(systems.map((s) => [s.owner, s.state])).toEqual([["ci-pool", "Running"], ["ci-pool", "Running"], ["ci-pool", "Running"]]);
         const vms = utilityVms(await project.exportState());
@@ -39,7 +39,7 @@ describe("examples/pool through the Pulumi CLI", () => {
         const before = (await host.sim.control.state()).systems.map((s) => s.runtimeId).sort();
         await project.config({ count: 4 });
         const up = await project.pulumi(["up", "--yes", "--skip-preview"]);
-        expect(up.code).toBe(0);
+        expectSuccess(up);
         const after = (await host.sim.control.state()).systems.map((s) => s.runtimeId);
         expect(after).toHaveLength(4);
         expect(after.filter((r) => before.includes(r)).sort()).toEqual(before);
@@ -47,7 +47,7 @@ describe("examples/pool through the Pulumi CLI", () => {
 
     it("destroys the pool and every file it made", async () => {
         const destroy = await project.pulumi(["destroy", "--yes", "--skip-preview"]);
-        expect(destroy.code).toBe(0);
+        expectSuccess(destroy);
         const state = await host.sim.control.state();
         expect(state.systems).toEqual([]);
         expect(state.grants).toEqual([]);

@@ -30,13 +30,14 @@ const OLDS: Record<string, unknown> = {
     noWritableFileShares: false,
     terminateOnLastHandleClosed: false,
     start: true,
+    adoptExisting: false,
     // outputs only:
     computeSystemId: "0f9a2c5e-1b7d-4e3a-9c4f-8d2e6b1a7c30",
     runtimeId: "11111111-2222-3333-4444-555555555555",
     state: "Running",
 };
 
-type Expectation = "in place" | "replace";
+type Expectation = "in place" | "replace" | "no change";
 const CHANGES: Record<string, [unknown, Expectation]> = {
     layerFolders: [["C:\\layers\\base", "C:\\uvms\\vm2"], "replace"],
     computeSystemId: ["my-vm", "replace"],
@@ -65,6 +66,7 @@ const CHANGES: Record<string, [unknown, Expectation]> = {
     networkConfigProxy: ["127.0.0.1:6445", "in place"],
     terminateOnLastHandleClosed: [true, "replace"],
     start: [false, "replace"],
+    adoptExisting: [true, "no change"],
     timeouts: [{ create: "10m" }, "in place"],
 };
 
@@ -85,7 +87,7 @@ describe("diff", () => {
 
     it.each(Object.entries(CHANGES))("%s: a new value is %p", (field, [value, expected]) => {
         const result = diff("id", OLDS, newsWith(field, value));
-        expect(result.changes).toBe(true);
+        expect(result.changes).toBe(expected !== "no change");
         expect(result.replaces).toEqual(expected === "replace" ? [field] : []);
     });
 

@@ -249,24 +249,35 @@ describe("delete", () => {
     });
 });
 
-describe("import", () => {
-    it("adopts a system created outside Pulumi from the program's inputs", async () => {
-        const id = "imported-vm";
+describe("adoptExisting (the SDK's import option)", () => {
+    it("takes over a system created outside Pulumi, keeping its runtime ID, and delete leaves its disk", async () => {
+        const id = "adopted-vm";
         const system = await host.client.createComputeSystem(id, await prepareVm(host.sim.root, host.client, id));
-        await system.start();
+        const runtimeId = (await system.properties()).RuntimeId;
         await system.close();
-        const inputs = await checked(vmArgs(host, id, { computeSystemId: id }));
-        const result = await provider.read!(id, inputs);
-        expect(result.props).toMatchObject({
+        const { outs } = await createVm(vmArgs(host, id, { computeSystemId: id, adoptExisting: true }));
+        expect(outs).toMatchObject({
             computeSystemId: id,
-            state: "Running",
+            runtimeId,
+            state: "Running", // it was Created, and start defaults to true
             uvmFolder: "C:\\layers\\base",
             scratchPath: `C:\\uvms\\${id}\\sandbox.vhdx`,
             scratchCreated: false,
+            document: "",
         });
-        expect(await provider.diff!(id, result.props as Bag, inputs)).toMatchObject({ changes: false });
-        await provider.delete!(id, result.props as Bag);
-        // Not ours: the scratch disk stays.
+        await provider.delete!(id, outs);
+        expect(isNotFound(await host.client.openComputeSystem(id).catch((e: unknown) => e))).toBe(true);
         expect(fs.existsSync(path.join(host.sim.root, "fs", "c", "uvms", id, "sandbox.vhdx"))).toBe(true);
+    });
+
+    it("creates the VM as usual when there is nothing to adopt", async () => {
+        const { id, outs } = await createVm(vmArgs(host, "adopt-nothing", { computeSystemId: "adopt-nothing", adoptExisting: true }));
+        expect(outs).toMatchObject({ computeSystemId: "adopt-nothing", scratchCreated: true, state: "Running" });
+        await provider.delete!(id, outs);
+    });
+
+    it("is refused at check without a computeSystemId to adopt", async () => {
+        const result = await provider.check({}, vmArgs(host, "adopt-what", { adoptExisting: true }));
+        expect(result.failures).toEqual([{ property: "adoptExisting", reason: expect.stringContaining("set computeSystemId") }]);
     });
 });

@@ -112,7 +112,10 @@ describe("the SDK's WcowUtilityVmArgs", () => {
         expect(property.type).toBe(sdkType(field));
         expect(property.optional).toBe(!field.required);
         expect(property.defaultTag).toBe(defaultText(field));
-        const note = REPLACING.has(field.change) ? "Change: replace" : field.change === "providerSide" ? "Change: in place (provider-side)" : "Change: ";
+        const note = REPLACING.has(field.change) ? "Change: replace"
+            : field.change === "providerSide" ? "Change: in place (provider-side)"
+            : field.change === "createOnly" ? "Change: none (read only at create"
+            : "Change: ";
         expect(property.doc).toContain(note);
     });
 });

@@ -147,3 +147,8 @@ export async function newPulumiProject(example: string, env: NodeJS.ProcessEnv):
 export function stepsOf(digest: PreviewDigest): string[] {
     return (digest.steps ?? []).map((s) => `${s.op} ${s.urn.split("::").pop()}`);
 }
+
+/** Fails with the CLI's own output when a command did not succeed (so the reason is in the test log). */
+export function expectSuccess(result: RunResult): void {
+    if (result.code !== 0) throw new Error(`pulumi exited with ${result.code}:\n${result.stdout}\n${result.stderr}`);
+}

@@ -229,6 +229,15 @@ export interface WcowUtilityVmArgs {
      */
     start?: boolean;
     /**
+     * When a compute system with `computeSystemId` already exists, take it over instead of failing:
+     * the resource then manages it, and its delete leaves the files it did not make. This is what
+     * the SDK turns the `import` resource option into (Pulumi cannot import into a dynamic provider).
+     *
+     * @default false (ours)
+     * Change: none (read only at create; dropping the import option later changes nothing).
+     */
+    adoptExisting?: boolean;
+    /**
      * Limits for the provider's create, update and delete waits.
      *
      * @default none (the provider's built-in timeouts)

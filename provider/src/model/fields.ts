@@ -61,9 +61,10 @@ export type FieldDefault =
  * - `memory`: in place when `allowOvercommit` is true (HCS resizes VA-backed memory), else replace;
  * - `start`: false → true starts the VM in place, true → false replaces it;
  * - `computeSystemId`: replace, deleting the old VM first when the user set the ID (two VMs cannot
- *   share an ID).
+ *   share an ID);
+ * - `createOnly`: read only when the VM is created; a later change is not a change at all.
  */
-export type ChangeKind = "replace" | "inPlace" | "providerSide" | "memory" | "start" | "computeSystemId";
+export type ChangeKind = "replace" | "inPlace" | "providerSide" | "memory" | "start" | "computeSystemId" | "createOnly";
 
 /** The name of an input. */
 export type FieldName = keyof WcowUtilityVmArgs;
@@ -371,6 +372,17 @@ export const FIELDS = [
         change: "start",
         hcsshim: undefined,
         description: "Start the VM after creating it; turning it on later starts the VM in place, turning it off replaces it.",
+    },
+    {
+        name: "adoptExisting",
+        type: { kind: "boolean" },
+        required: false,
+        default: { kind: "value", value: false },
+        change: "createOnly",
+        hcsshim: undefined,
+        description:
+            "When a compute system with computeSystemId already exists, take it over instead of failing (what the import resource option does); " +
+            "its files are left alone on delete.",
     },
     {
         name: "timeouts",

@@ -99,6 +99,7 @@ export function resolveOptions(args: unknown, host: HostFacts): ResolveResult {
         ...(values.networkConfigProxy !== undefined ? { networkConfigProxy: values.networkConfigProxy } : {}),
         terminateOnLastHandleClosed: values.terminateOnLastHandleClosed ?? false,
         start: values.start ?? true,
+        adoptExisting: values.adoptExisting ?? false,
         ...(values.timeouts !== undefined ? { timeouts: values.timeouts } : {}),
     };
     return { ok: true, options, warnings };

@@ -50,5 +50,7 @@ export interface ResolvedOptions {
     readonly networkConfigProxy?: string;
     readonly terminateOnLastHandleClosed: boolean;
     readonly start: boolean;
+    /** Take over an existing compute system with computeSystemId instead of failing. */
+    readonly adoptExisting: boolean;
     readonly timeouts?: ResolvedTimeouts;
 }

@@ -91,6 +91,12 @@ export function checkArgs(args: unknown): CheckedArgs {
 
     const result = values as CheckedValues;
     failures.push(...checkMemoryBacking(input, result));
+    if (result.adoptExisting === true && input.computeSystemId === undefined) {
+        failures.push({
+            field: "adoptExisting",
+            message: "adoptExisting needs the ID of the compute system to take over; set computeSystemId, or drop adoptExisting",
+        });
+    }
     return { failures: orderFailures(failures), values: result };
 }
 

@@ -24,6 +24,7 @@ export function changedInputs(olds: PropertyBag, news: PropertyBag): InputChange
         const after = news[name];
         // A generated ID is not an input the user changes: leaving it unset keeps the VM.
         if (name === "computeSystemId" && after === undefined) continue;
+        if (field.change === "createOnly") continue;
         if (!containsUnknown(after) && sameValue(name, before, after)) continue;
         changes.push({ field: name, replaces: forcesReplacement(field.change, olds, news) });
     }
@@ -66,6 +67,7 @@ function forcesReplacement(change: (typeof FIELDS)[number]["change"], olds: Prop
             return true;
         case "inPlace":
         case "providerSide":
+        case "createOnly":
             return false;
         case "memory":
             // HCS resizes only VA-backed memory; a physically backed VM gets a new VM.

@@ -47,7 +47,10 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
     try {
         step = "compute system ID is already in use";
         // Before touching any file: a rollback must never revoke grants a live namesake depends on.
-        if (await computeSystemExists(host, id)) throw new Error(`a compute system with ID '${id}' already exists on host '${host.name}'`);
+        if (await computeSystemExists(host, id)) {
+            if (options.adoptExisting) return await adoptUtilityVm(host, options, id, deadline);
+            throw new Error(`a compute system with ID '${id}' already exists on host '${host.name}' (set adoptExisting, or use the import resource option, to take it over)`);
+        }
 
         step = "failed to locate utility VM folder from layer folders";
         const uvmFolder = await locateUVMFolder(host.fs, options.layerFolders);
@@ -139,6 +142,37 @@ async function claimScratch(host: TargetHost, plan: ScratchPlan, id: string): Pr
     await host.hcs.revokeVmAccess(owner.computeSystemId, plan.scratchPath);
     await host.fs.removeFile(plan.scratchPath);
     return true;
+}
+
+/**
+ * Takes over an existing compute system (adoptExisting; the SDK's import option): nothing is copied
+ * or granted, the VM keeps its runtime ID, and the files count as not ours, so delete leaves them.
+ * A Created VM is started when `start` asks for it, as a create would have.
+ */
+async function adoptUtilityVm(host: TargetHost, options: ResolvedOptions, id: string, deadline: Deadline): Promise<UtilityVmState> {
+    const uvmFolder = await locateUVMFolder(host.fs, options.layerFolders);
+    const plan = planScratch(options.layerFolders, uvmFolder);
+    const system = await host.hcs.openComputeSystem(id);
+    try {
+        let properties = await system.properties([], deadline.call());
+        if (options.start && properties.State === "Created") {
+            await system.start(deadline.call());
+            properties = await system.properties([], deadline.call());
+        }
+        log.info({ id, host: host.name, state: properties.State }, "adopted an existing utility VM");
+        return {
+            computeSystemId: id,
+            runtimeId: properties.RuntimeId ?? "",
+            state: properties.State ?? "Unknown",
+            uvmFolder,
+            scratchPath: plan.scratchPath,
+            scratchCreated: false,
+            createdFolders: [],
+            document: "",
+        };
+    } finally {
+        await system.close();
+    }
 }
 
 /** Terminate (already stopped or gone is fine), then always close the handle. */

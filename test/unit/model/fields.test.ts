@@ -43,9 +43,9 @@ describe("FIELDS", () => {
     const rows = designRows();
     const designNames = rows.flatMap((r) => r.names);
 
-    test("lists DESIGN §4's inputs in DESIGN's order, then timeouts", () => {
+    test("lists DESIGN §4's inputs in DESIGN's order, then our own adoptExisting and timeouts", () => {
         expect(designNames.length).toBeGreaterThan(20);
-        expect(FIELD_NAMES).toEqual([...designNames, "timeouts"]);
+        expect(FIELD_NAMES).toEqual([...designNames, "adoptExisting", "timeouts"]);
     });
 
     test("gives every input DESIGN §4's change kind", () => {
@@ -55,6 +55,7 @@ describe("FIELDS", () => {
             for (const name of row.names) expect({ name, change: fieldByName(name)?.change }).toEqual({ name, change: expected });
         }
         expect(fieldByName("timeouts")?.change).toBe("providerSide");
+        expect(fieldByName("adoptExisting")?.change).toBe("createOnly");
     });
 
     test("gives fixed defaults that match DESIGN §4", () => {

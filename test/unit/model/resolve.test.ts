@@ -42,6 +42,7 @@ describe("resolveOptions() defaults", () => {
                 noWritableFileShares: false,
                 terminateOnLastHandleClosed: false,
                 start: true,
+                adoptExisting: false,
             },
         });
     });
