@@ -3,6 +3,7 @@
 // `__provider` stays well under 2 KB and never captures handles, loggers or secrets; each method here
 // maps Pulumi's property bags to `uvm`.
 import type * as pulumi from "@pulumi/pulumi";
+import { LOG_LEVEL_ENV, log } from "../log/logger";
 import { check } from "./check";
 import { create } from "./create";
 import { remove } from "./delete";
@@ -11,6 +12,11 @@ import { read } from "./read";
 import { update } from "./update";
 
 export { check, create, read, update, remove as delete };
+
+// Inside the engine, the provider's stderr becomes diagnostics under each resource, and Pulumi
+// already reports every create, update and delete; so the provider speaks up only for warnings
+// unless PULUMI_HCS_LOG_LEVEL asks for more.
+if (process.env[LOG_LEVEL_ENV] === undefined) log.level = "warn";
 
 /** `diff`, asynchronous as the provider interface wants it. */
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
