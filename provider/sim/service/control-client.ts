@@ -2,10 +2,14 @@
  * A client for the simulator's control interface (`<root>/control.sock`, JSON lines). Tests, the
  * `pulumi-hcs sim` subcommands and operators use it to inspect the simulated host and inject faults.
  * Each request uses its own short connection, so a client survives service restarts.
+ *
+ * A simulator started through the launcher (`sim-launcher.ts`, for Windows processes that cannot
+ * open the service's Unix socket) is controlled through the launcher instead: that client is built
+ * on a {@link ControlTransport}.
  */
-import * as net from "node:net";
 import * as path from "node:path";
-import type { ControlRequest, ControlResponse, FaultView, SimulatorState } from "./control-protocol";
+import type { ControlRequest, FaultView, SimulatorState } from "./control-protocol";
+import { requestJsonLine } from "./json-line-request";
 
 export const CONTROL_SOCKET = "control.sock";
 
@@ -16,12 +20,27 @@ export interface FailOptions {
     readonly times?: number;
 }
 
+/** Carries one control request to the service and resolves with its result. */
+export type ControlTransport = (req: ControlRequest, timeoutMs: number) => Promise<unknown>;
+
 export class ControlClient {
     private nextId = 1;
+    /** The control socket, or a description of the transport (for messages). */
+    readonly socketPath: string;
+    private readonly transport: ControlTransport;
 
-    /** @param socketPath the control socket, or a simulator root (then `<root>/control.sock`). */
-    constructor(readonly socketPath: string) {
-        if (!socketPath.endsWith(".sock")) this.socketPath = path.join(socketPath, CONTROL_SOCKET);
+    /**
+     * @param target the control socket, a simulator root (then `<root>/control.sock`), or a transport
+     *   with the text that names it in messages.
+     */
+    constructor(target: string | { readonly transport: ControlTransport; readonly describe: string }) {
+        if (typeof target === "string") {
+            this.socketPath = target.endsWith(".sock") ? target : path.join(target, CONTROL_SOCKET);
+            this.transport = (req, timeoutMs) => this.overSocket(req, timeoutMs);
+        } else {
+            this.socketPath = target.describe;
+            this.transport = target.transport;
+        }
     }
 
     /**
@@ -29,39 +48,19 @@ export class ControlClient {
      * @throws Error when the service is unreachable or answers with an error.
      */
     request<T = unknown>(req: ControlRequest, timeoutMs = 30000): Promise<T> {
-        const id = this.nextId++;
-        return new Promise<T>((resolve, reject) => {
-            const socket = net.createConnection(this.socketPath);
-            let buffer = "";
-            let settled = false;
-            const finish = (err: Error | undefined, value?: T) => {
-                if (settled) return;
-                settled = true;
-                clearTimeout(timer);
-                socket.destroy();
-                if (err) reject(err);
-                else resolve(value as T);
-            };
-            const timer = setTimeout(() => finish(new Error(`The simulator's control interface at ${this.socketPath} did not answer '${req.cmd}' within ${timeoutMs} ms`)), timeoutMs);
-            socket.setEncoding("utf8");
-            socket.on("connect", () => socket.write(`${JSON.stringify({ id, ...req })}\n`));
-            socket.on("data", (chunk: string) => {
-                buffer += chunk;
-                const nl = buffer.indexOf("\n");
-                if (nl < 0) return;
-                let response: ControlResponse;
-                try {
-                    response = JSON.parse(buffer.slice(0, nl)) as ControlResponse;
-                } catch (err) {
-                    finish(new Error(`The simulator's control interface sent an unreadable answer: ${(err as Error).message}`));
-                    return;
-                }
-                if (response.ok) finish(undefined, response.result as T);
-                else finish(new Error(response.error));
-            });
-            socket.on("error", (err) => finish(new Error(`Cannot reach the simulator's control interface at ${this.socketPath}: ${err.message} (is \`pulumi-hcs sim\` running?)`, { cause: err })));
-            socket.on("close", () => finish(new Error(`The simulator's control interface at ${this.socketPath} closed the connection before answering '${req.cmd}'`)));
+        return this.transport(req, timeoutMs) as Promise<T>;
+    }
+
+    private async overSocket(req: ControlRequest, timeoutMs: number): Promise<unknown> {
+        const { result } = await requestJsonLine<unknown>({
+            connect: { path: this.socketPath },
+            request: { id: this.nextId++, ...req },
+            peer: `the simulator's control interface at ${this.socketPath}`,
+            what: req.cmd,
+            timeoutMs,
+            unreachableHint: "(is `pulumi-hcs sim` running?)",
         });
+        return result;
     }
 
     ping(): Promise<{ pid: number; root: string }> {

@@ -12,8 +12,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { isWindows, localPathOfServiceDirectory } from "../../src/platform";
 import { ControlClient } from "./control-client";
 import type { ReadyInfo } from "./run-service";
+import { LAUNCHER_ENV, launcherFromEnv, startSimulatorThroughLauncher } from "./sim-launcher-client";
 
 const PACKAGE_NAME = "pulumi-hcs-provider";
 
@@ -40,7 +42,7 @@ export function providerRoot(): string {
  * Windows (Wine tests) `sim/native/build/win64/computecore.dll`. It may not exist yet: build it with
  * `npm run build -w provider` (or `npm run build:native:win64 -w provider`).
  */
-export function simulatorLibraryPath(platform: NodeJS.Platform = process.platform): string {
+export function simulatorLibraryPath(platform: NodeJS.Platform = isWindows ? "win32" : "linux"): string {
     const build = path.join(providerRoot(), "sim", "native", "build");
     return platform === "win32" ? path.join(build, "win64", "computecore.dll") : path.join(build, "libhcssim.so");
 }
@@ -61,6 +63,7 @@ export interface StartSimulatorOptions {
 }
 
 export interface RunningSimulator {
+    /** The simulated host's root, as this process opens it. */
     readonly root: string;
     /** The PULUMI_HCS_SIM value for clients (changes only if a restart cannot reuse it). */
     readonly address: string;
@@ -70,6 +73,7 @@ export interface RunningSimulator {
     readonly env: Readonly<Record<string, string>>;
     readonly control: ControlClient;
     readonly pid: number;
+    /** The service's ready line: its own view (POSIX paths, also when started through a launcher). */
     readonly ready: ReadyInfo;
     /** The native library clients load. */
     readonly libraryPath: string;
@@ -154,10 +158,33 @@ function spawnService(args: string[], env: NodeJS.ProcessEnv, root: string, time
 }
 
 /**
- * Starts `pulumi-hcs sim` in a child process and waits until it is ready.
+ * Starts a simulator service and waits until it is ready: `pulumi-hcs sim` in a child process, or,
+ * when `PULUMI_HCS_SIM_LAUNCHER` names a simulator launcher, one the launcher starts on its side
+ * (then always on TCP, `root` as this process opens it; see `sim-launcher-client.ts`). This is how
+ * the Windows test run gets Linux simulators: one code path for the tests on both.
  * @throws Error when the provider is not built or the service does not come up (its log tail is included).
  */
-export async function startSimulatorProcess(opts: StartSimulatorOptions = {}): Promise<RunningSimulator> {
+export function startSimulatorProcess(opts: StartSimulatorOptions = {}): Promise<RunningSimulator> {
+    let launcher;
+    try {
+        launcher = launcherFromEnv();
+    } catch (err) {
+        return Promise.reject(new Error(`Cannot start the simulator: ${(err as Error).message}`, { cause: err }));
+    }
+    if (launcher) {
+        return startSimulatorThroughLauncher(launcher, opts, localPathOfServiceDirectory, simulatorLibraryPath()).catch((err: unknown) => {
+            throw new Error(`Cannot start the simulator through ${LAUNCHER_ENV}: ${(err as Error).message}`, { cause: err });
+        });
+    }
+    return startLocalSimulatorProcess(opts);
+}
+
+/**
+ * Spawns `pulumi-hcs sim` with this process's node and waits until it is ready (what the launcher
+ * itself calls).
+ * @throws Error as {@link startSimulatorProcess}.
+ */
+export async function startLocalSimulatorProcess(opts: StartSimulatorOptions = {}): Promise<RunningSimulator> {
     const ownsRoot = opts.root === undefined;
     const root = path.resolve(opts.root ?? fs.mkdtempSync(path.join(os.tmpdir(), "hcs-sim-")));
     const timeout = opts.readyTimeoutMs ?? 20000;

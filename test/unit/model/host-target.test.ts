@@ -1,4 +1,4 @@
-import { formatHostTarget, parseHostTarget } from "../../../provider/src/model/host-target";
+import { formatHostTarget, parseHostTarget, simulatorAddressOf } from "../../../provider/src/model/host-target";
 
 describe("parseHostTarget()", () => {
     test("accepts local", () => {
@@ -6,13 +6,34 @@ describe("parseHostTarget()", () => {
     });
 
     test("accepts sim: with an absolute socket path and normalizes it", () => {
-        expect(parseHostTarget("sim:/run/hcs.sock")).toEqual({ ok: true, target: { kind: "sim", socketPath: "/run/hcs.sock" }, text: "sim:/run/hcs.sock" });
+        expect(parseHostTarget("sim:/run/hcs.sock")).toEqual({ ok: true, target: { kind: "sim", transport: "unix", socketPath: "/run/hcs.sock" }, text: "sim:/run/hcs.sock" });
         expect(parseHostTarget("sim:/run//x/../hcs.sock")).toMatchObject({ ok: true, text: "sim:/run/hcs.sock" });
         expect(parseHostTarget("sim:C:\\sim\\hcs.sock")).toMatchObject({ ok: true, text: "sim:C:\\sim\\hcs.sock" });
     });
 
     test("refuses sim: without a path", () => {
-        expect(parseHostTarget("sim:")).toMatchObject({ ok: false, reason: expect.stringContaining("needs the simulator's socket path") });
+        expect(parseHostTarget("sim:")).toMatchObject({ ok: false, reason: expect.stringContaining("needs the simulator's socket path or tcp:127.0.0.1:<port>") });
+    });
+
+    test("accepts sim:tcp:127.0.0.1:<port> and normalizes the port", () => {
+        expect(parseHostTarget("sim:tcp:127.0.0.1:40123")).toEqual({
+            ok: true,
+            target: { kind: "sim", transport: "tcp", host: "127.0.0.1", port: 40123 },
+            text: "sim:tcp:127.0.0.1:40123",
+        });
+        expect(parseHostTarget("sim:tcp:127.0.0.1:0080")).toMatchObject({ ok: true, text: "sim:tcp:127.0.0.1:80" });
+    });
+
+    test.each([
+        ["sim:tcp:", "is not 127.0.0.1:<port>"],
+        ["sim:tcp:localhost:40123", "is not 127.0.0.1:<port>"],
+        ["sim:tcp:127.0.0.1", "is not 127.0.0.1:<port>"],
+        ["sim:tcp:127.0.0.1:port", "is not 127.0.0.1:<port>"],
+        ["sim:tcp:10.0.0.5:40123", "the simulator listens on the loopback address only"],
+        ["sim:tcp:127.0.0.1:0", "must be from 1 to 65535, got 0"],
+        ["sim:tcp:127.0.0.1:70000", "must be from 1 to 65535, got 70000"],
+    ])("refuses %p, saying why", (text, reason) => {
+        expect(parseHostTarget(text)).toMatchObject({ ok: false, reason: expect.stringContaining(reason) });
     });
 
     test("refuses a relative socket path", () => {
@@ -27,7 +48,8 @@ describe("parseHostTarget()", () => {
     });
 
     test.each([["Local"], ["localhost"], ["ssh://x"], [""]])("refuses %p and lists the accepted forms", (text) => {
-        expect(parseHostTarget(text)).toMatchObject({ ok: false, reason: expect.stringContaining('"local" or "sim:<absolute socket path>"') });
+        expect(parseHostTarget(text)).toMatchObject({ ok: false, reason: expect.stringContaining('"local", "sim:<absolute socket path>"') });
+        expect(parseHostTarget(text)).toMatchObject({ ok: false, reason: expect.stringContaining('or "sim:tcp:127.0.0.1:<port>"') });
     });
 
     test("refuses control characters", () => {
@@ -38,6 +60,18 @@ describe("parseHostTarget()", () => {
 describe("formatHostTarget()", () => {
     test("is the inverse of parseHostTarget()", () => {
         expect(formatHostTarget({ kind: "local" })).toBe("local");
-        expect(formatHostTarget({ kind: "sim", socketPath: "/s" })).toBe("sim:/s");
+        expect(formatHostTarget({ kind: "sim", transport: "unix", socketPath: "/s" })).toBe("sim:/s");
+        expect(formatHostTarget({ kind: "sim", transport: "tcp", host: "127.0.0.1", port: 40123 })).toBe("sim:tcp:127.0.0.1:40123");
+        for (const text of ["local", "sim:/run/hcs.sock", "sim:tcp:127.0.0.1:40123"]) {
+            const parsed = parseHostTarget(text);
+            expect(parsed.ok && formatHostTarget(parsed.target)).toBe(text);
+        }
+    });
+});
+
+describe("simulatorAddressOf()", () => {
+    test("is the socket path, or tcp:127.0.0.1:<port>, as the simulator's library takes it", () => {
+        expect(simulatorAddressOf({ kind: "sim", transport: "unix", socketPath: "/run/hcs.sock" })).toBe("/run/hcs.sock");
+        expect(simulatorAddressOf({ kind: "sim", transport: "tcp", host: "127.0.0.1", port: 40123 })).toBe("tcp:127.0.0.1:40123");
     });
 });

@@ -228,9 +228,10 @@ describe("validateArgs() strings", () => {
         expect(failureFor({ cpuGroupId: "00000000-0000-0000-0000-000000000000" }).message).toContain('means "no CPU group" to HCS; omit cpuGroupId instead');
     });
 
-    test("accepts local and sim hosts, normalizing the socket path", () => {
+    test("accepts local and sim hosts, normalizing the socket path and the port", () => {
         expect(checkArgs({ layerFolders: LAYERS, host: "local" }).values.host).toBe("local");
         expect(checkArgs({ layerFolders: LAYERS, host: "sim:/tmp//hcs.sock" }).values.host).toBe("sim:/tmp/hcs.sock");
+        expect(checkArgs({ layerFolders: LAYERS, host: "sim:tcp:127.0.0.1:08080" }).values.host).toBe("sim:tcp:127.0.0.1:8080");
     });
 
     test("refuses a remote host as not supported yet", () => {
@@ -239,7 +240,8 @@ describe("validateArgs() strings", () => {
 
     test("refuses an unknown host form, listing the accepted ones", () => {
         expect(failureFor({ host: "build01" }).message).toBe(
-            '"build01" is not a host this provider knows; write "local" or "sim:<absolute socket path>" (for example "sim:/run/pulumi-hcs/sim.sock")',
+            '"build01" is not a host this provider knows; write "local", "sim:<absolute socket path>" (for example "sim:/run/pulumi-hcs/sim.sock") ' +
+                'or "sim:tcp:127.0.0.1:<port>" (a simulator listening on TCP; its secret in PULUMI_HCS_SIM_SECRET)',
         );
     });
 });
