@@ -90,25 +90,8 @@ trap cleanup EXIT
 
 # --- packages -------------------------------------------------------------------------------------
 phase_begin
-missing=()
-for package in "${HCS_WIN_APT_PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
-        missing+=("$package")
-    fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "test-windows: missing Debian packages ${missing[*]}; install them as root:" >&2
-        echo "  apt-get install -y --no-install-recommends ${missing[*]}" >&2
-        exit 1
-    fi
-    hcs_log "installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    phase_end packages "installed ${missing[*]}"
-else
-    phase_end packages "already installed"
-fi
+bash "$HCS_REPO/scripts/ensure-debian-packages.sh" || exit 1
+phase_end packages "present"
 HCS_WINE="$(command -v wine || echo /usr/lib/wine/wine64)"
 HCS_WINESERVER="$(command -v wineserver || echo /usr/lib/wine/wineserver)"
 wine_version="$("$HCS_WINE" --version)"

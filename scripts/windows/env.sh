@@ -28,8 +28,7 @@ HCS_WIN_APP="$HCS_WIN_DIR/app"
 HCS_WIN_BUILD="$HCS_WIN_DIR/build"
 HCS_WIN_LOGS="$HCS_WIN_DIR/logs"
 
-# Debian packages: Wine (no X server needed), the mingw-w64 C compiler and its headers (computecore.h).
-HCS_WIN_APT_PACKAGES=(wine64 wine gcc-mingw-w64-x86-64-win32 mingw-w64-x86-64-dev)
+# Debian packages (Wine, mingw-w64 and its computecore.h) come from scripts/ensure-debian-packages.sh.
 
 export WINEPREFIX="$HCS_WIN_DIR/prefix"
 export WINEARCH=win64

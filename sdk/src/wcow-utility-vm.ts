@@ -35,8 +35,9 @@ export interface WcowUtilityVmArgs {
     /** The owner recorded on the compute system (hcsshim `Owner`), as `hcsdiag list` shows it. Change: replace. @default "pulumi-hcs" */
     owner?: pulumi.Input<string>;
     /**
-     * The host the VM runs on: `local` (this Windows machine, through computecore.dll) or
-     * `sim:<absolute socket path>` for a simulated host. Change: replace.
+     * The host the VM runs on: `local` (this Windows machine, through computecore.dll), or a
+     * simulated host: `sim:<absolute socket path>`, or `sim:tcp:127.0.0.1:<port>` with its secret in
+     * `PULUMI_HCS_SIM_SECRET`. Change: replace.
      * @default the PULUMI_HCS_HOST environment variable, else local on Windows
      */
     host?: pulumi.Input<string>;

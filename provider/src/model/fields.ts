@@ -135,7 +135,9 @@ export const FIELDS = [
         },
         change: "replace",
         hcsshim: undefined,
-        description: "The host the VM runs on: local (this Windows machine through computecore.dll) or sim:<absolute socket path> for a simulated host.",
+        description:
+            "The host the VM runs on: local (this Windows machine through computecore.dll), or a simulated host: sim:<absolute socket path>, " +
+            "or sim:tcp:127.0.0.1:<port> with its secret in PULUMI_HCS_SIM_SECRET.",
     },
     {
         name: "memorySizeInMB",
