@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Source this file: it makes the working tree ready to run, idempotently and quickly when warm.
 #   1. Node.js 22+ first on PATH (scripts/ensure-node.sh);
-#   2. `npm ci` when node_modules is missing or older than package-lock.json (its `prepare` scripts
-#      build the provider, the simulator's native library, the SDK and the examples);
+#   2. `npm ci` when node_modules is missing or older than package-lock.json, then `npm run build`
+#      (the provider, the simulator's native library, the SDK and the examples; incremental);
 #   3. the Pulumi toolchain in .tools/pulumi/bin (scripts/install-pulumi.sh), then its offline
 #      environment (scripts/pulumi-env.sh).
 # Nothing here downloads from anywhere but the npm registry and the Go module proxy.
@@ -15,10 +15,10 @@ if [ ! -d "$_hcs_setup_root/node_modules" ] || [ "$(cat "$_hcs_lock_stamp" 2>/de
   echo "setup: installing npm packages (npm ci)" >&2
   (cd "$_hcs_setup_root" && npm ci --no-audit --no-fund) >&2 || { echo "setup: npm ci failed" >&2; return 1 2>/dev/null || exit 1; }
   echo "$_hcs_lock_hash" > "$_hcs_lock_stamp"
-else
-  # Sources may have changed since the last build: tsc -b and the native build are incremental.
-  (cd "$_hcs_setup_root" && npm run --silent build) >&2 || { echo "setup: build failed" >&2; return 1 2>/dev/null || exit 1; }
 fi
+# npm ci's prepare scripts build the provider and the SDK but not the examples, and sources may have
+# changed since the last build: build every workspace (tsc -b and the native build are incremental).
+(cd "$_hcs_setup_root" && npm run --silent build) >&2 || { echo "setup: build failed" >&2; return 1 2>/dev/null || exit 1; }
 
 bash "$_hcs_setup_root/scripts/install-pulumi.sh" --quiet >&2 || { echo "setup: the Pulumi toolchain is not available" >&2; return 1 2>/dev/null || exit 1; }
 source "$_hcs_setup_root/scripts/pulumi-env.sh"
