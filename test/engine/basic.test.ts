@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { isNotFound } from "../../provider/src/hcs";
 import { expectSuccess, newPulumiProject, type PulumiProject, stepsOf, utilityVms } from "../support/pulumi-project";
-import { startTestHost, type TestHost } from "../support/simulated-host";
+import { expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
 
 jest.setTimeout(120_000);
 
@@ -134,10 +134,7 @@ describe("examples/basic through the Pulumi CLI", () => {
     it("destroys every system and every scratch file the stack made", async () => {
         const destroy = await project.pulumi(["destroy", "--yes", "--skip-preview"]);
         expectSuccess(destroy);
-        const state = await host.sim.control.state();
-        expect(state.systems).toEqual([]);
-        expect(state.grants).toEqual([]);
-        expect(fs.existsSync(path.join(host.sim.root, "fs", "c", "uvms"))).toBe(false);
+        await expectHostEmpty(host);
         expect(utilityVms(await project.exportState())).toEqual([]);
     });
 });

@@ -2,10 +2,8 @@
  * `pulumi up` with a fault injected at each HCS step of create: the update fails cleanly, nothing
  * is left on the host or in the state, and the next `up` without the fault succeeds.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { expectSuccess, newPulumiProject, type PulumiProject, utilityVms } from "../support/pulumi-project";
-import { startTestHost, type TestHost } from "../support/simulated-host";
+import { expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
 
 jest.setTimeout(180_000);
 
@@ -24,10 +22,7 @@ afterAll(async () => {
 });
 
 async function expectNothingLeft(): Promise<void> {
-    const state = await host.sim.control.state();
-    expect(state.systems).toEqual([]);
-    expect(state.grants).toEqual([]);
-    expect(fs.existsSync(path.join(host.sim.root, "fs", "c", "uvms"))).toBe(false);
+    await expectHostEmpty(host);
     expect(utilityVms(await project.exportState())).toEqual([]);
 }
 

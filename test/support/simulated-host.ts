@@ -6,6 +6,8 @@
  * (`startSimulatorProcess` sees PULUMI_HCS_SIM_LAUNCHER), and is reached over TCP; the tests are
  * the same either way.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { startSimulatorProcess, type RunningSimulator, type StartSimulatorOptions } from "../../provider/sim/service/launch";
 import { DEFAULT_LAYER, seedLayers } from "../../provider/sim/service/seed-layers";
 import { hcsClient, type HcsClient } from "../../provider/src/hcs";
@@ -113,4 +115,12 @@ export async function simulatedConfiguration(host: TestHost, id: string): Promis
     } finally {
         await system.close();
     }
+}
+
+/** Nothing the provider makes is left on the host: no system, no grant, no scratch folder under C:\uvms. */
+export async function expectHostEmpty(host: TestHost): Promise<void> {
+    const state = await host.sim.control.state();
+    expect(state.systems).toEqual([]);
+    expect(state.grants).toEqual([]);
+    expect(fs.existsSync(path.join(host.sim.root, "fs", "c", "uvms"))).toBe(false);
 }
