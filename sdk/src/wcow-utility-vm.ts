@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DYNAMIC_TYPE, PROVIDER_KEY, SERIALIZED_PROVIDER } from "./serialized-provider";
 
 /**
  * Limits for the provider's own waits, as durations in Go syntax like Pulumi's `customTimeouts`
@@ -120,28 +121,11 @@ export interface WcowUtilityVmArgs {
 }
 
 /**
- * The provider object Pulumi serializes into every resource's state: each method only `require`s
- * the implementation by package name and forwards its arguments (DESIGN §3.7), so `__provider` is a
- * few hundred bytes, the implementation is whatever version is installed, and nothing native or
- * secret is captured. `require` is resolved from the project at run time.
- */
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
-const provider: pulumi.dynamic.ResourceProvider = {
-    check: (...a: any[]) => require("pulumi-hcs-provider/dynamic").check(...a),
-    diff: (...a: any[]) => require("pulumi-hcs-provider/dynamic").diff(...a),
-    create: (...a: any[]) => require("pulumi-hcs-provider/dynamic").create(...a),
-    read: (...a: any[]) => require("pulumi-hcs-provider/dynamic").read(...a),
-    update: (...a: any[]) => require("pulumi-hcs-provider/dynamic").update(...a),
-    delete: (...a: any[]) => require("pulumi-hcs-provider/dynamic").delete(...a),
-};
-/* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports */
-
-/**
  * A Windows utility VM: the Hyper-V isolated VM hcsshim's `CreateWCOW` builds for Windows containers,
  * created through the Host Compute Service on `host`. Outputs carry every input's effective value
  * (defaults applied, memory rounded up to even, processors clamped to the host) and what HCS reports.
  */
-export class WcowUtilityVm extends pulumi.dynamic.Resource {
+export class WcowUtilityVm extends pulumi.CustomResource {
     /** Layer folders as normalized Windows paths. */
     declare public readonly layerFolders: pulumi.Output<string[]>;
     /** The compute system's HCS ID; also the resource ID. */
@@ -204,7 +188,24 @@ export class WcowUtilityVm extends pulumi.dynamic.Resource {
         // runtime/rpc transferProperties), so every output is listed, set or not.
         const props: Record<string, unknown> = Object.fromEntries(OUTPUTS.map((key) => [key, undefined]));
         Object.assign(props, args, adopt, { timeouts: args.timeouts ?? timeoutsFrom(opts?.customTimeouts) });
-        super(provider, name, props, rest, "hcs", "WcowUtilityVm");
+        props[PROVIDER_KEY] = SERIALIZED_PROVIDER;
+        // Pulumi makes four promises per property (37 here), each stamped with `new Error().stack`
+        // for its leak report (runtime/debuggable.ts); under the language host's ts-node that is a
+        // source-mapped stack trace each, 80 µs apiece: 1.2 s of the program's CPU for 100 VMs
+        // (bench/README.md). No frames while registering makes them free. The resource's own
+        // source position and stack trace in state are unaffected: Pulumi lifts the limit to read them.
+        const stackTraceLimit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            super(DYNAMIC_TYPE, name, props, rest);
+        } catch (err) {
+            // An error thrown while registering (bad options) still shows where the VM was declared.
+            Error.stackTraceLimit = stackTraceLimit;
+            if (err instanceof Error) Error.captureStackTrace(err, WcowUtilityVm);
+            throw err;
+        } finally {
+            Error.stackTraceLimit = stackTraceLimit;
+        }
     }
 }
 

@@ -1,7 +1,7 @@
-// The WcowUtilityVm dynamic provider's implementation, one export per provider method. The SDK's
-// serialized provider object only `require`s this module inside each method (DESIGN §3.7), so
-// `__provider` stays well under 2 KB and never captures handles, loggers or secrets; each method here
-// maps Pulumi's property bags to `uvm`.
+// The WcowUtilityVm dynamic provider's implementation, one export per provider method: this
+// module's exports are the provider object. The SDK's `__provider` is one line that `require`s it by
+// package name (sdk/src/serialized-provider.ts, DESIGN §3.7), so it stays at 64 bytes and never
+// captures handles, loggers or secrets; each method here maps Pulumi's property bags to `uvm`.
 import type * as pulumi from "@pulumi/pulumi";
 import { LOG_LEVEL_ENV, log } from "../log/logger";
 import { check } from "./check";

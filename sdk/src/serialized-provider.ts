@@ -1,0 +1,24 @@
+/**
+ * What makes a WcowUtilityVm a dynamic resource: its type token, which routes it to the Node.js
+ * dynamic-provider host (the `pulumi-nodejs` plugin), and the `__provider` property that host reads.
+ *
+ * The host compiles `__provider` as a CommonJS module (require-from-string) and calls its
+ * `handler()` to get the provider object, once per process per distinct text (pulumi
+ * `cmd/dynamic-provider`, getProvider). `pulumi.dynamic.Resource` would produce that module with
+ * Pulumi's closure serializer: six wrapper functions around six one-line forwarders, 1.7 KB, kept
+ * twice per resource in state (the host copies it into the outputs too), after a V8 inspector
+ * session and a TypeScript parse in the program process. The module below is the same forwarding
+ * written once: the implementation package's exports are the provider's methods (check, diff,
+ * create, read, update, delete), resolved by package name from the project at run time, so the
+ * implementation is whatever version is installed and nothing native or secret is captured
+ * (DESIGN §3.7).
+ */
+
+/** The property the dynamic-provider host keeps the provider module in. */
+export const PROVIDER_KEY = "__provider";
+
+/** `pulumi-nodejs:dynamic/<module>:<type>`, as `pulumi.dynamic.Resource` names it. */
+export const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/hcs:WcowUtilityVm";
+
+/** The provider module: 64 bytes instead of the closure serializer's 1.7 KB. */
+export const SERIALIZED_PROVIDER = 'exports.handler = () => require("pulumi-hcs-provider/dynamic");';
