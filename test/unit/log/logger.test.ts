@@ -31,6 +31,24 @@ describe("log", () => {
         expect(logIn(`log.info("fallback")`, "nonsense").stderr).toContain('"msg":"fallback"');
     });
 
+    it("loads pino only once a line is written, so a logger that says nothing costs nothing", () => {
+        // `.` matches the path separator of either OS.
+        const loaded = 'Object.keys(require.cache).some((f) => /node_modules.pino./.test(f))';
+        const { stdout } = logIn(`log.debug("hidden"); log.child({ id: "vm1" }).info("hidden too"); console.log(${loaded}); log.warn("shown"); console.log(${loaded})`, "warn");
+        expect(stdout).toBe("false\ntrue\n");
+    });
+
+    it("a child adds its bindings and keeps the level it was made with", () => {
+        const { stderr } = logIn(`const child = log.child({ id: "vm1" }); log.level = "error"; child.info("from the child"); log.info("hidden")`, undefined);
+        const lines = stderr.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(lines).toEqual([expect.objectContaining({ level: 30, id: "vm1", msg: "from the child" })]);
+    });
+
+    it("refuses an unknown level, as pino does", () => {
+        const { stderr } = logIn(`try { log.level = "loud"; } catch (e) { console.error(e.message); }`, undefined);
+        expect(stderr.trim()).toBe("unknown level loud");
+    });
+
     it("redacts secrets, tokens, passphrases and the simulator's TCP secret", () => {
         const { stderr } = logIn(`log.info({ secret: "s1", token: "t1", request: { authorization: "Bearer t2" }, env: { PULUMI_HCS_SIM_SECRET: "s2", PULUMI_CONFIG_PASSPHRASE: "p1" } }, "connecting")`, undefined);
         for (const secret of ["s1", "t1", "Bearer t2", "s2", "p1"]) expect(stderr).not.toContain(secret);
