@@ -1,9 +1,12 @@
 // State outlives processes: a client's handles close when it exits, and the host survives a
 // service restart under the documented policy.
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunningSimulator } from "../../provider/sim/service/launch";
-import { closeSystem, createSystem, errorOf, hex, HR, modify, openSystem, pause, props, serviceProperties, start, terminate } from "./helpers/hcs-lib";
+import {
+    closeSystem, createSystem, errorOf, hcsLib, hex, HR, modify, openSystem, pause, props, runOpAsync, serviceProperties, start, terminate,
+} from "./helpers/hcs-lib";
 import { eventually, expectNoLeaks, newId, prepareVmFiles, scratchPath, stopSimulator, useSimulator, vmDocument } from "./helpers/fixtures";
 
 let sim: RunningSimulator;
@@ -44,6 +47,27 @@ describe("handles close when their process exits", () => {
         expect(props(o.sys).State).toBe("Running");
         expect(terminate(o.sys).hr).toBe(0);
         await closeSystem(o.sys);
+    });
+});
+
+describe("state on disk", () => {
+    const onDisk = () => (JSON.parse(fs.readFileSync(path.join(sim.root, "state.json"), "utf8")) as { systems: { id: string; state: string }[] }).systems;
+
+    it("holds a call's change by the time the call returns, also when calls share one write", async () => {
+        const ids = [newId(), newId(), newId()];
+        for (const id of ids) prepareVmFiles(sim.root, id);
+        // Three creates in flight at once: their replies wait for the write that covers them.
+        const handles = ids.map((): [bigint | null] => [null]);
+        const results = await Promise.all(ids.map((id, i) =>
+            runOpAsync((op) => hcsLib().HcsCreateComputeSystem(id, JSON.stringify(vmDocument(id)), op, null, handles[i]!))));
+        expect(results.map((r) => hex(r.hr))).toEqual(ids.map(() => hex(0)));
+        expect(onDisk().filter((s) => ids.includes(s.id)).map((s) => s.state)).toEqual(["Created", "Created", "Created"]);
+        for (const [i, id] of ids.entries()) {
+            const sys = handles[i]![0];
+            expect(terminate(sys).hr).toBe(0);
+            expect(onDisk().find((s) => s.id === id)?.state).toBe("Stopped");
+            await closeSystem(sys);
+        }
     });
 });
 

@@ -15,7 +15,7 @@ import {
 } from "./compute-system-document";
 import { checkAttachment, checkDocumentFiles, checkShare } from "./document-files";
 import { GrantStore, missingPathFailure } from "./grants";
-import { loadHost, saveHost, type ExitType, type PersistedSystem, type SystemState } from "./host-store";
+import { loadHost, saveHostJson, type ExitType, type PersistedSystem, type SystemState } from "./host-store";
 import { HcsFailure, HR, EVENT_IDS } from "./hresults";
 import { SERVICE_PROPERTY_TYPES, SYSTEM_PROPERTY_TYPES } from "./schema";
 import { invalidJson, parseJson, parseOptional, validateStruct, type SchemaProblem } from "./validate";
@@ -91,6 +91,11 @@ export class ComputeService {
     private readonly log: Logger;
     private readonly systems = new Map<string, SystemRecord>(); // key: lower-cased ID
     private readonly grants: GrantStore;
+    /** Whether the host changed since state.json was last written. */
+    private unsaved = false;
+    /** Each system's JSON in state.json, until it changes: a flush re-serializes only what changed. */
+    private readonly systemJson = new WeakMap<SystemRecord, string>();
+    private flushScheduled = false;
 
     constructor(options: ComputeServiceOptions) {
         this.root = path.resolve(options.root);
@@ -99,6 +104,7 @@ export class ComputeService {
         const persisted = loadHost(this.root);
         this.grants = new GrantStore(this.root, persisted.grants);
         this.restore(persisted.systems);
+        this.flush();
     }
 
     /**
@@ -125,9 +131,57 @@ export class ComputeService {
         if (changed) this.persist();
     }
 
+    /**
+     * Notes that the host changed; `flush` writes it. The server flushes before any reply or event
+     * leaves, so no client hears of a change a crash could still lose, and a flush also runs by
+     * itself at the end of this turn of the event loop (for changes no reply follows, such as a
+     * client going away). The calls handled in one turn share one write: state.json holds every
+     * system, and writing it after each change made a pool's up and destroy quadratic in its size
+     * (bench/README.md).
+     */
     private persist(): void {
-        const systems: PersistedSystem[] = [...this.systems.values()].map(({ handles: _handles, ...rest }) => rest);
-        saveHost(this.root, { version: 1, systems, grants: this.grants.list() });
+        this.unsaved = true;
+        if (this.flushScheduled) return;
+        this.flushScheduled = true;
+        setImmediate(() => {
+            this.flushScheduled = false;
+            this.flush();
+        });
+    }
+
+    /** `persist` for a change to `system` itself (its state, its configuration). */
+    private systemChanged(system: SystemRecord): void {
+        this.systemJson.delete(system);
+        this.persist();
+    }
+
+    /** Whether a change waits to be written by `flush`. */
+    get hasUnsavedChanges(): boolean {
+        return this.unsaved;
+    }
+
+    /**
+     * Writes state.json when the host changed since the last write. A failed write is logged and
+     * retried at the next flush; the service goes on from its memory.
+     */
+    flush(): void {
+        if (!this.unsaved) return;
+        this.unsaved = false;
+        const systems = [...this.systems.values()].map((system) => {
+            let json = this.systemJson.get(system);
+            if (json === undefined) {
+                const { handles: _handles, ...persisted } = system;
+                json = JSON.stringify(persisted satisfies PersistedSystem);
+                this.systemJson.set(system, json);
+            }
+            return json;
+        });
+        try {
+            saveHostJson(this.root, systems, this.grants.list());
+        } catch (err) {
+            this.unsaved = true;
+            this.log.error({ root: this.root, err: (err as Error).message }, "cannot write the simulated host's state");
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -208,7 +262,7 @@ export class ComputeService {
         system.exitType = exitType;
         system.exitStatus = status;
         system.stoppedAt = new Date().toISOString();
-        this.persist();
+        this.systemChanged(system);
         this.log.info({ id: system.id, from, to: "Stopped", exitType }, `compute system stopped: ${why}`);
         // GUESS: the SystemExited event reaches callbacks before the reply that completes the
         // shutdown/terminate operation.
@@ -223,7 +277,7 @@ export class ComputeService {
         const from = system.state;
         system.state = to;
         if (to === "Running" && from === "Created") system.startedAt = new Date().toISOString();
-        this.persist();
+        this.systemChanged(system);
         this.log.info({ id: system.id, from, to }, `compute system ${why}`);
     }
 
@@ -252,7 +306,7 @@ export class ComputeService {
             handles: new Set(),
         };
         this.systems.set(id.toLowerCase(), system);
-        this.persist();
+        this.systemChanged(system);
         this.log.info({ id, runtimeId: system.runtimeId, owner: system.owner, to: "Created" }, "compute system created");
         this.bind(handle, system);
     }
@@ -540,6 +594,9 @@ export class ComputeService {
     /** HcsModifyComputeSystem: applies a ModifySettingRequest and persists the new configuration. */
     modify(handle: SystemHandle, configuration: string | null): void {
         const system = this.systemOf(handle);
+        // A refused request may already have touched the configuration (ensurePath): re-serialize
+        // the system at the next flush, as a flush of the whole host always did.
+        this.systemJson.delete(system);
         if (configuration === null) throw new HcsFailure(HR.E_INVALIDARG, "The modify request is NULL");
         const request = parseJson(configuration, "modify request");
         const problems = validateStruct("ModifySettingRequest", request);
@@ -582,7 +639,7 @@ export class ComputeService {
                 undefined, EVENT_IDS.notSupported);
             }
         }
-        this.persist();
+        this.systemChanged(system);
         this.log.info({ id: system.id, resourcePath, requestType: requestType ?? null }, "compute system modified");
     }
 

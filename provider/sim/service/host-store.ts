@@ -1,7 +1,7 @@
 /**
  * The simulated host's persistent state, `<root>/state.json`, written atomically (temporary file,
- * then rename) after every change, so separate processes and a restarted service see the same host.
- * Handles are never persisted.
+ * then rename) before any reply that reports a change (ComputeService.flush), so separate processes
+ * and a restarted service see the same host. Handles are never persisted.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -50,4 +50,12 @@ export function writeFileAtomic(file: string, data: string, mode = 0o600): void 
 
 export function saveHost(root: string, host: PersistedHost): void {
     writeFileAtomic(path.join(root, STATE_FILE), JSON.stringify(host));
+}
+
+/**
+ * `saveHost` with each system already serialized (`JSON.stringify` of its PersistedSystem): the
+ * same bytes, without serializing again the systems that did not change.
+ */
+export function saveHostJson(root: string, systemsJson: readonly string[], grants: readonly GrantRecord[]): void {
+    writeFileAtomic(path.join(root, STATE_FILE), `{"version":1,"systems":[${systemsJson.join(",")}],"grants":${JSON.stringify(grants)}}`);
 }

@@ -225,6 +225,8 @@ export async function runService(options: ServiceOptions): Promise<RunningServic
                 } catch (err) {
                     response = { id, ok: false, error: (err as Error).message };
                 }
+                // A `kill` changed the host: it is on disk before the caller hears so (as for HCS calls).
+                service.flush();
                 socket.write(`${JSON.stringify(response)}\n`);
             }
         });

@@ -48,6 +48,8 @@ function digest(s: string): Buffer {
 export class SimServer {
     private readonly opts: ServerOptions;
     private readonly connections = new Set<Connection>();
+    /** Frames waiting for the host state they reflect to be written (see `write`). */
+    private readonly outbox: { readonly conn: Connection; readonly bytes: Buffer }[] = [];
     private readonly servers: net.Server[] = [];
     private nextConnId = 1;
     tcpAddress: string | null = null;
@@ -78,6 +80,7 @@ export class SimServer {
     }
 
     async close(): Promise<void> {
+        this.opts.service.flush();
         for (const c of this.connections) c.socket.destroy();
         await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     }
@@ -127,9 +130,26 @@ export class SimServer {
         });
     }
 
+    /**
+     * Sends a frame once the host state it reflects is on disk. While the service has unsaved
+     * changes, frames wait (in order) for the end of this turn of the event loop; then one write of
+     * state.json covers every call handled meanwhile, and the frames leave.
+     */
     private write(conn: Connection, frame: Frame): void {
         if (conn.closed || conn.socket.destroyed) return;
-        conn.socket.write(encodeFrame(frame));
+        if (this.outbox.length === 0 && !this.opts.service.hasUnsavedChanges) {
+            conn.socket.write(encodeFrame(frame));
+            return;
+        }
+        this.outbox.push({ conn, bytes: encodeFrame(frame) });
+        if (this.outbox.length === 1) setImmediate(() => this.flushOutbox());
+    }
+
+    private flushOutbox(): void {
+        this.opts.service.flush();
+        for (const { conn, bytes } of this.outbox.splice(0)) {
+            if (!conn.closed && !conn.socket.destroyed) conn.socket.write(bytes);
+        }
     }
 
     private reply(conn: Connection, reqId: number, hr: number, doc: string | null): void {
@@ -152,8 +172,8 @@ export class SimServer {
     private hello(conn: Connection, frame: Frame): void {
         const refuse = (hr: number, why: string) => {
             this.opts.log.warn({ conn: conn.id, transport: conn.transport, hr: hrHex(hr) }, `refused a client: ${why}`);
-            this.reply(conn, 0, hr, why);
-            conn.socket.end();
+            // Straight out, not through the outbox: a hello's answer says nothing about the host.
+            conn.socket.end(encodeFrame({ kind: FrameKind.Reply, fn: 0, reqId: 0, handle: 0, hr, arg: 0, strings: [why] }));
         };
         if (frame.kind !== FrameKind.Hello) return refuse(HR.HCS_E_UNSUPPORTED_PROTOCOL_VERSION, "the first frame must be a hello frame");
         if (frame.arg !== PROTOCOL_VERSION) {

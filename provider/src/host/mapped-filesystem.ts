@@ -32,13 +32,31 @@ export class MappedFileSystem extends NodeFileSystem {
     protected async nativePath(windowsPath: string): Promise<string> {
         const { drive, names } = splitWindowsPath(windowsPath);
         const driveRoot = mappedDriveRoot(this.root, drive);
-        let current = driveRoot;
-        for (const name of names) current = path.join(current, await this.entryName(current, name));
+        // Names that exist as spelled are their own on-disk spelling, and a path that exists says so
+        // for each of its names: one lstat of the deepest existing prefix stands for one per name
+        // (create and delete touch paths 3 to 5 names deep; bench/README.md). Below it, each name
+        // is looked up as it always was.
+        const spelled = await this.existingPrefixLength(driveRoot, names);
+        let current = path.join(driveRoot, ...names.slice(0, spelled));
+        for (const name of names.slice(spelled)) current = path.join(current, await this.entryName(current, name));
         return confine(driveRoot, current, windowsPath);
     }
 
     protected override async prepareDrive(drive: string): Promise<void> {
         await fsp.mkdir(mappedDriveRoot(this.root, drive), { recursive: true });
+    }
+
+    /** How many leading `names` exist as spelled: the longest prefix that exists, tried longest first. */
+    private async existingPrefixLength(driveRoot: string, names: readonly string[]): Promise<number> {
+        for (let count = names.length; count > 0; count--) {
+            try {
+                await fsp.lstat(path.join(driveRoot, ...names.slice(0, count)));
+                return count;
+            } catch {
+                // missing (or not reachable): try the parent
+            }
+        }
+        return 0;
     }
 
     /** The on-disk spelling of `name` inside `folder`: as given if it exists, else a case-insensitive match. */
