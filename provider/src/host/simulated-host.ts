@@ -1,7 +1,7 @@
 import { HRESULTS, HcsError, hcsClient } from "../hcs";
 import type { HostFacts } from "../model/host-facts";
 import { localPathOfServiceDirectory } from "../platform";
-import { simulatorLibraryPath } from "../../sim/service/launch";
+import { simulatorLibraryPath } from "../../sim/service/library-path";
 import { logicalProcessorsOf } from "./host-facts-query";
 import { MappedFileSystem } from "./mapped-filesystem";
 import type { TargetHost } from "./target-host";
