@@ -9,6 +9,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { log } from "../../src/log/logger";
 import { ComputeService, prepareRoot } from "./compute-service";
+import { onLines } from "./json-lines";
 import { ControlClient, CONTROL_SOCKET } from "./control-client";
 import type { ControlRequest, ControlResponse, FaultView, SimulatorState } from "./control-protocol";
 import { Faults, type Fault } from "./faults";
@@ -208,27 +209,19 @@ export async function runService(options: ServiceOptions): Promise<RunningServic
     };
 
     const control = net.createServer((socket) => {
-        socket.setEncoding("utf8");
-        let buffer = "";
-        socket.on("data", (chunk: string) => {
-            buffer += chunk;
-            let nl: number;
-            while ((nl = buffer.indexOf("\n")) >= 0) {
-                const line = buffer.slice(0, nl);
-                buffer = buffer.slice(nl + 1);
-                let id = 0;
-                let response: ControlResponse;
-                try {
-                    const req = JSON.parse(line) as ControlRequest & { id?: number };
-                    id = typeof req.id === "number" ? req.id : 0;
-                    response = { id, ok: true, result: handle(req) ?? null };
-                } catch (err) {
-                    response = { id, ok: false, error: (err as Error).message };
-                }
-                // A `kill` changed the host: it is on disk before the caller hears so (as for HCS calls).
-                service.flush();
-                socket.write(`${JSON.stringify(response)}\n`);
+        onLines(socket, (line) => {
+            let id = 0;
+            let response: ControlResponse;
+            try {
+                const req = JSON.parse(line) as ControlRequest & { id?: number };
+                id = typeof req.id === "number" ? req.id : 0;
+                response = { id, ok: true, result: handle(req) ?? null };
+            } catch (err) {
+                response = { id, ok: false, error: (err as Error).message };
             }
+            // A `kill` changed the host: it is on disk before the caller hears so (as for HCS calls).
+            service.flush();
+            socket.write(`${JSON.stringify(response)}\n`);
         });
         socket.on("error", () => socket.destroy());
     });

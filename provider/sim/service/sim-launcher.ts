@@ -12,6 +12,7 @@ import * as net from "node:net";
 import type { Logger } from "../../src/log/logger";
 import { startLocalSimulatorProcess, type RunningSimulator } from "./launch";
 import type { LaunchedSimulator, LauncherRequest } from "./sim-launcher-client";
+import { onLines } from "./json-lines";
 
 export interface SimulatorLauncherOptions {
     /** The TCP port on 127.0.0.1. @default 0 (a free one) */
@@ -99,38 +100,31 @@ export async function serveSimulatorLauncher(options: SimulatorLauncherOptions =
     const server = net.createServer((socket) => {
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
-        socket.setEncoding("utf8");
-        let buffer = "";
         const answer = (response: unknown) => {
             if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
         };
-        socket.on("data", (chunk: string) => {
-            buffer += chunk;
-            let nl: number;
-            while ((nl = buffer.indexOf("\n")) >= 0) {
-                const line = buffer.slice(0, nl);
-                buffer = buffer.slice(nl + 1);
-                let req: LauncherRequest & { id?: unknown; secret?: unknown };
-                try {
-                    req = JSON.parse(line) as typeof req;
-                } catch (err) {
-                    answer({ id: 0, ok: false, error: `The simulator launcher cannot read the request: ${(err as Error).message}` });
-                    socket.end();
-                    return;
-                }
-                const id = typeof req.id === "number" ? req.id : 0;
-                const given = typeof req.secret === "string" ? req.secret : "";
-                if (!timingSafeEqual(digest(given), expected)) {
-                    options.log?.warn({ remote: socket.remotePort }, "refused a launcher request without the right secret");
-                    answer({ id, ok: false, error: "The simulator launcher refused the request: wrong or missing secret (set PULUMI_HCS_SIM_LAUNCHER_SECRET)" });
-                    socket.end();
-                    return;
-                }
-                handle(req, socket).then(
-                    (result) => answer({ id, ok: true, result: result ?? null }),
-                    (err: unknown) => answer({ id, ok: false, error: (err as Error).message }),
-                );
+        onLines(socket, (line) => {
+            let req: LauncherRequest & { id?: unknown; secret?: unknown };
+            try {
+                req = JSON.parse(line) as typeof req;
+            } catch (err) {
+                answer({ id: 0, ok: false, error: `The simulator launcher cannot read the request: ${(err as Error).message}` });
+                socket.end();
+                return false;
             }
+            const id = typeof req.id === "number" ? req.id : 0;
+            const given = typeof req.secret === "string" ? req.secret : "";
+            if (!timingSafeEqual(digest(given), expected)) {
+                options.log?.warn({ remote: socket.remotePort }, "refused a launcher request without the right secret");
+                answer({ id, ok: false, error: "The simulator launcher refused the request: wrong or missing secret (set PULUMI_HCS_SIM_LAUNCHER_SECRET)" });
+                socket.end();
+                return false;
+            }
+            handle(req, socket).then(
+                (result) => answer({ id, ok: true, result: result ?? null }),
+                (err: unknown) => answer({ id, ok: false, error: (err as Error).message }),
+            );
+            return true;
         });
         socket.on("error", () => socket.destroy());
     });
