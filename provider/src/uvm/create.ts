@@ -9,7 +9,7 @@ import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
 import type { ResolvedOptions } from "../model/resolved-options";
 import { Deadline } from "./deadline";
-import { markOwnedFolders, removeOwnedFolders } from "./owned-folders";
+import { markOwnedFolders, removeCreatedFolders } from "./owned-folders";
 import { Rollback } from "./rollback";
 import { computeSystemExists, readScratchOwner, writeScratchOwner } from "./scratch-owner";
 import type { UtilityVmState } from "./state";
@@ -60,9 +60,7 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         const createdFolders = await host.fs.mkdirs(plan.scratchFolder);
         made = { ...made, uvmFolder, scratchPath: plan.scratchPath, createdFolders, scratchCreated: false };
         if (createdFolders.length > 0) {
-            rollback.add("remove the scratch folders create made", async () => {
-                await removeOwnedFolders(host.fs, plan.scratchFolder);
-            });
+            rollback.add("remove the scratch folders create made", () => removeCreatedFolders(host.fs, createdFolders));
             await markOwnedFolders(host.fs, createdFolders, id);
         }
 

@@ -24,22 +24,43 @@ export async function markOwnedFolders(fs: HostFileSystem, folders: readonly str
 export async function removeOwnedFolders(fs: HostFileSystem, folder: string): Promise<string[]> {
     const removed: string[] = [];
     for (let current = folder; !/^[A-Za-z]:\\?$/.test(current); current = parentOf(current)) {
-        const names = await fs.listNames(current);
-        if (names === undefined) continue; // already gone: a sibling's delete got here first
-        if (names.length !== 1 || names[0] !== FOLDER_MARKER) break;
-        const marker = joinWindowsPath(current, FOLDER_MARKER);
-        await fs.removeFile(marker);
-        if (await fs.removeEmptyDirectory(current)) {
-            removed.push(current);
-            continue;
-        }
-        // Deletes run in parallel: a sibling's delete may have removed this folder first (go on up),
-        // or a create may have put something here meanwhile (the folder stays, and stays ours).
-        if ((await fs.listNames(current)) === undefined) continue;
-        await fs.writeText(marker, "created by pulumi-hcs; removed once empty\n");
-        break;
+        const outcome = await removeIfOnlyMarker(fs, current, true);
+        if (outcome === "kept") break;
+        if (outcome === "removed") removed.push(current);
     }
     return removed;
+}
+
+/**
+ * Undoes exactly one create's folders (outermost first as mkdirs listed them), innermost first, each
+ * only while it holds nothing but its marker (a concurrent create may have put a sibling VM inside).
+ * For a rollback, which must also work when the markers were never written.
+ */
+export async function removeCreatedFolders(fs: HostFileSystem, folders: readonly string[]): Promise<void> {
+    for (const folder of [...folders].reverse()) {
+        if ((await removeIfOnlyMarker(fs, folder, false)) === "kept") break;
+    }
+}
+
+/**
+ * Removes a folder holding nothing but our marker (or nothing at all, when `requireMarker` is false:
+ * a folder this very call made). "gone": it was not there (a sibling's delete got here first);
+ * "kept": it holds something else, or is not ours, and keeps its marker.
+ */
+async function removeIfOnlyMarker(fs: HostFileSystem, folder: string, requireMarker: boolean): Promise<"removed" | "kept" | "gone"> {
+    const names = await fs.listNames(folder);
+    if (names === undefined) return "gone";
+    if (names.some((name) => name !== FOLDER_MARKER)) return "kept";
+    if (requireMarker && names.length === 0) return "kept";
+    const marker = joinWindowsPath(folder, FOLDER_MARKER);
+    const marked = names.length > 0;
+    if (marked) await fs.removeFile(marker);
+    if (await fs.removeEmptyDirectory(folder)) return "removed";
+    // Deletes and creates run in parallel: someone may have removed the folder meanwhile, or put
+    // something in it (then it stays, and stays ours).
+    if ((await fs.listNames(folder)) === undefined) return "gone";
+    if (marked) await fs.writeText(marker, "created by pulumi-hcs; removed once empty\n");
+    return "kept";
 }
 
 function parentOf(path: string): string {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { MappedFileSystem } from "../../../provider/src/host/mapped-filesystem";
-import { FOLDER_MARKER, markOwnedFolders, removeOwnedFolders } from "../../../provider/src/uvm/owned-folders";
+import { FOLDER_MARKER, markOwnedFolders, removeCreatedFolders, removeOwnedFolders } from "../../../provider/src/uvm/owned-folders";
 
 let root: string;
 let mapped: MappedFileSystem;
@@ -54,5 +54,21 @@ describe("owned folders", () => {
         fs.writeFileSync(local("uvms", "vm2", "notes.txt"), "keep");
         expect(await removeOwnedFolders(mapped, "C:\\uvms\\vm2")).toEqual([]);
         expect(fs.readdirSync(local("uvms", "vm2")).sort()).toEqual([FOLDER_MARKER, "notes.txt"].sort());
+    });
+
+    it("a rollback removes what its create made, but leaves a parent another VM now uses marked for later", async () => {
+        const first = await mapped.mkdirs("C:\\uvms\\pool\\vm-0");
+        await markOwnedFolders(mapped, first, "vm-0");
+        const second = await mapped.mkdirs("C:\\uvms\\pool\\vm-1");
+        await markOwnedFolders(mapped, second, "vm-1");
+        await removeCreatedFolders(mapped, first); // vm-0's create failed
+        expect(fs.readdirSync(local("uvms", "pool")).sort()).toEqual([FOLDER_MARKER, "vm-1"].sort());
+        expect(await removeOwnedFolders(mapped, "C:\\uvms\\pool\\vm-1")).toEqual(["C:\\uvms\\pool\\vm-1", "C:\\uvms\\pool", "C:\\uvms"]);
+    });
+
+    it("a rollback removes its folders even when it failed before marking them", async () => {
+        const created = await mapped.mkdirs("C:\\uvms\\unmarked");
+        await removeCreatedFolders(mapped, created);
+        expect(fs.readdirSync(local())).toEqual([]);
     });
 });
