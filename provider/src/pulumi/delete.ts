@@ -18,8 +18,8 @@ export async function remove(id: string, props: PropertyBag): Promise<void> {
     });
 }
 
-/** A `timeouts` entry in milliseconds, when the state has a valid one. */
-export function budgetOf(timeouts: unknown, name: "create" | "update" | "delete"): number | undefined {
+/** The state's `timeouts.<name>` in milliseconds, when it has a valid one (delete has no checked inputs to resolve). */
+function budgetOf(timeouts: unknown, name: "delete"): number | undefined {
     const text = timeouts !== null && typeof timeouts === "object" ? (timeouts as Record<string, unknown>)[name] : undefined;
     if (typeof text !== "string") return undefined;
     const parsed = parseDuration(text);

@@ -2,7 +2,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { SystemState } from "../hcs";
 import { updateUtilityVm, type InPlaceSettings } from "../uvm/update";
 import { changedInputs } from "./diff";
-import { budgetOf } from "./delete";
 import { checkedInputs, type PropertyBag, stateOf, withoutProviderKey } from "./property-bags";
 import { resolveCheckedInputs } from "./resolve-inputs";
 
@@ -33,7 +32,7 @@ export async function update(id: string, olds: PropertyBag, news: PropertyBag): 
             id,
             current: { ...(previous as unknown as InPlaceSettings), state },
             desired: options,
-            budgetMs: budgetOf(news.timeouts, "update"),
+            budgetMs: options.timeouts?.update,
         });
         state = outcome.state;
         for (const failure of outcome.failures) failed.set(failure.field, failure.message);
