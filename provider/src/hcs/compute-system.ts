@@ -1,10 +1,13 @@
 import { log } from "../log/logger";
 import { bindComputeCore, type ComputeCore, type Handle, type Out } from "./computecore";
-import { HcsError, type HcsErrorContext } from "./hcs-error";
+import { HcsError, type HcsErrorContext, isTimeout } from "./hcs-error";
 import { HRESULTS, failed } from "./hresult";
 import { OperationRunner, type OperationTimeout } from "./operation";
 import type { SystemProperties, SystemPropertyType, SystemQuery } from "./properties";
 import { defaultTimeoutMs, timeoutEnvVar, type TimeoutName } from "./timeouts";
+
+/** The least time a close gets, whatever is left of the caller's budget. */
+const CLOSE_FLOOR_MS = 2000;
 
 /** `GENERIC_ALL`: the only access HcsOpenComputeSystem accepts. */
 const GENERIC_ALL = 0x10000000;
@@ -48,10 +51,14 @@ export class HcsClient {
      * HcsOpenComputeSystem. Runs on the thread pool: it is synchronous in computecore.
      * @throws HcsError HCS_E_SYSTEM_NOT_FOUND (see `isNotFound`) when no such system exists.
      */
-    async openComputeSystem(id: string): Promise<ComputeSystem> {
+    async openComputeSystem(id: string, options: CallOptions = {}): Promise<ComputeSystem> {
         const handle: Out<Handle> = [null];
-        const hr = await callAsync(this.hcs.HcsOpenComputeSystem, id, GENERIC_ALL, handle);
-        if (failed(hr)) throw new HcsError({ operation: "HcsOpenComputeSystem", id }, hr);
+        const context = { operation: "HcsOpenComputeSystem", id };
+        // A handle that arrives after we gave up is closed, not leaked.
+        const hr = await callAsync(context, options, (hr: number) => {
+            if (!failed(hr) && handle[0] !== null) void closeHandle(this.hcs, handle[0]).catch(() => undefined);
+        }, this.hcs.HcsOpenComputeSystem, id, GENERIC_ALL, handle);
+        if (failed(hr)) throw new HcsError(context, hr);
         if (handle[0] === null) throw new HcsError({ operation: "HcsOpenComputeSystem", id }, HRESULTS.E_POINTER, undefined, "HCS returned no handle");
         return new ComputeSystem(this, id, handle[0]);
     }
@@ -70,10 +77,10 @@ export class HcsClient {
      * HcsGetServiceProperties for `types`: one element per requested type, in order.
      * @throws HcsError when HCS fails or answers with the wrong number of elements.
      */
-    async serviceProperties(types: readonly string[]): Promise<unknown[]> {
+    async serviceProperties(types: readonly string[], options: CallOptions = {}): Promise<unknown[]> {
         const context = { operation: "HcsGetServiceProperties" };
         const result: Out<string> = [null];
-        const hr = await callAsync(this.hcs.HcsGetServiceProperties, JSON.stringify({ PropertyTypes: types }), result);
+        const hr = await callAsync(context, options, undefined, this.hcs.HcsGetServiceProperties, JSON.stringify({ PropertyTypes: types }), result);
         if (failed(hr)) throw new HcsError(context, hr, result[0] ?? undefined);
         const parsed = parseDocument(context, result[0] ?? undefined) as { Properties?: unknown };
         if (!Array.isArray(parsed.Properties) || parsed.Properties.length !== types.length) {
@@ -84,28 +91,28 @@ export class HcsClient {
     }
 
     /** HcsGrantVmAccess: lets the VM worker of compute system `vmId` open `filePath`. */
-    grantVmAccess(vmId: string, filePath: string): Promise<void> {
-        return this.fileAccess("HcsGrantVmAccess", vmId, () => callAsync(this.hcs.HcsGrantVmAccess, vmId, filePath));
+    grantVmAccess(vmId: string, filePath: string, options: CallOptions = {}): Promise<void> {
+        return this.fileAccess({ operation: "HcsGrantVmAccess", id: vmId }, options, (context) => callAsync(context, options, undefined, this.hcs.HcsGrantVmAccess, vmId, filePath));
     }
 
     /** HcsRevokeVmAccess: removes what grantVmAccess added. */
-    revokeVmAccess(vmId: string, filePath: string): Promise<void> {
-        return this.fileAccess("HcsRevokeVmAccess", vmId, () => callAsync(this.hcs.HcsRevokeVmAccess, vmId, filePath));
+    revokeVmAccess(vmId: string, filePath: string, options: CallOptions = {}): Promise<void> {
+        return this.fileAccess({ operation: "HcsRevokeVmAccess", id: vmId }, options, (context) => callAsync(context, options, undefined, this.hcs.HcsRevokeVmAccess, vmId, filePath));
     }
 
     /** HcsGrantVmGroupAccess: grants the "Virtual Machines" group access to `filePath`. */
-    grantVmGroupAccess(filePath: string): Promise<void> {
-        return this.fileAccess("HcsGrantVmGroupAccess", undefined, () => callAsync(this.hcs.HcsGrantVmGroupAccess, filePath));
+    grantVmGroupAccess(filePath: string, options: CallOptions = {}): Promise<void> {
+        return this.fileAccess({ operation: "HcsGrantVmGroupAccess" }, options, (context) => callAsync(context, options, undefined, this.hcs.HcsGrantVmGroupAccess, filePath));
     }
 
     /** HcsRevokeVmGroupAccess: removes what grantVmGroupAccess added. */
-    revokeVmGroupAccess(filePath: string): Promise<void> {
-        return this.fileAccess("HcsRevokeVmGroupAccess", undefined, () => callAsync(this.hcs.HcsRevokeVmGroupAccess, filePath));
+    revokeVmGroupAccess(filePath: string, options: CallOptions = {}): Promise<void> {
+        return this.fileAccess({ operation: "HcsRevokeVmGroupAccess" }, options, (context) => callAsync(context, options, undefined, this.hcs.HcsRevokeVmGroupAccess, filePath));
     }
 
-    private async fileAccess(operation: string, id: string | undefined, call: () => Promise<number>): Promise<void> {
-        const hr = await call();
-        if (failed(hr)) throw new HcsError({ operation, id }, hr);
+    private async fileAccess(context: HcsErrorContext, _options: CallOptions, call: (context: HcsErrorContext) => Promise<number>): Promise<void> {
+        const hr = await call(context);
+        if (failed(hr)) throw new HcsError(context, hr);
     }
 
     /** Runs one operation with the named timeout (or the caller's), logging it at debug level. */
@@ -177,12 +184,24 @@ export class ComputeSystem {
         await this.operation("HcsModifyComputeSystem", "modify", options, (h, op) => this.hcs.HcsModifyComputeSystem(h, op, configuration, null));
     }
 
-    /** Releases the handle (HcsCloseComputeSystem, on the thread pool: it may wait for callbacks). */
-    async close(): Promise<void> {
+    /**
+     * Releases the handle (HcsCloseComputeSystem, on the thread pool: it may wait for callbacks),
+     * within the `syscall` timeout: a close that hangs is given up on (the handle is forgotten).
+     */
+    async close(options: CallOptions = {}): Promise<void> {
         const handle = this.handle;
         if (handle === undefined) return;
         this.handle = undefined;
-        await closeHandle(this.hcs, handle);
+        // At least 2 s even when an action's budget is spent: closing is how HCS learns we are done.
+        const timeoutMs = options.timeoutMs === undefined ? undefined : Math.max(CLOSE_FLOOR_MS, options.timeoutMs);
+        try {
+            await closeHandle(this.hcs, handle, { operation: "HcsCloseComputeSystem", id: this.id }, timeoutMs === undefined ? {} : { timeoutMs });
+        } catch (err) {
+            // A close that never returns must not turn a finished action into a failed one: the
+            // handle is forgotten (the process exits soon and its handles go with it).
+            if (!isTimeout(err)) throw err;
+            log.warn({ id: this.id, err: (err as Error).message }, "gave up closing the compute system handle");
+        }
     }
 
     get closed(): boolean {
@@ -231,13 +250,40 @@ function parseDocument(context: HcsErrorContext, document: string | undefined): 
     }
 }
 
-function closeHandle(hcs: ComputeCore, handle: Handle): Promise<void> {
-    return callAsync(hcs.HcsCloseComputeSystem, handle);
+function closeHandle(hcs: ComputeCore, handle: Handle, context: HcsErrorContext = { operation: "HcsCloseComputeSystem" }, options: CallOptions = {}): Promise<void> {
+    return callAsync(context, options, undefined, hcs.HcsCloseComputeSystem, handle);
 }
 
-/** Calls a koffi function on the libuv pool, so synchronous computecore calls never block the loop. */
-function callAsync<A extends unknown[], R>(fn: { async: (...args: [...A, (err: unknown, result: R) => void]) => void }, ...args: A): Promise<R> {
+/**
+ * Calls a koffi function on the libuv pool, so synchronous computecore calls never block the loop,
+ * and gives up on it after the `syscall` timeout (or the caller's): the pool thread stays blocked
+ * until the host answers, but the caller goes on. `onLate` sees a result that arrives after that
+ * (to close a handle nobody will use).
+ * @throws HcsError HCS_E_OPERATION_TIMEOUT when the call did not return in time.
+ */
+function callAsync<A extends unknown[], R>(
+    context: HcsErrorContext,
+    options: CallOptions,
+    onLate: ((result: R) => void) | undefined,
+    fn: { async: (...args: [...A, (err: unknown, result: R) => void]) => void },
+    ...args: A
+): Promise<R> {
+    const timeout = resolveTimeout("syscall", options);
     return new Promise((resolve, reject) => {
-        fn.async(...args, (err: unknown, result: R) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)));
+        let settled = false;
+        const timer = setTimeout(() => {
+            settled = true;
+            reject(new HcsError(context, HRESULTS.HCS_E_OPERATION_TIMEOUT, undefined, `did not return within ${timeout.ms} ms, ${timeout.source}`));
+        }, timeout.ms);
+        fn.async(...args, (err: unknown, result: R) => {
+            if (settled) {
+                if (!err) onLate?.(result);
+                return;
+            }
+            settled = true;
+            clearTimeout(timer);
+            if (err) reject(err instanceof Error ? err : new Error(String(err)));
+            else resolve(result);
+        });
     });
 }

@@ -72,6 +72,11 @@ export function isAlreadyStopped(err: unknown): boolean {
         HRESULTS.HCS_E_PROCESS_ALREADY_STOPPED, HRESULTS.ERROR_NOT_FOUND, HRESULTS.HRESULT_ELEMENT_NOT_FOUND);
 }
 
+/** A compute system with that ID already exists (hcsshim `IsAlreadyExists` for systems). */
+export function isAlreadyExists(err: unknown): boolean {
+    return matches(err, HRESULTS.HCS_E_SYSTEM_ALREADY_EXISTS);
+}
+
 /** The operation is not valid in the system's current state. */
 export function isInvalidState(err: unknown): boolean {
     return matches(err, HRESULTS.HCS_E_INVALID_STATE, HRESULTS.ERROR_VMCOMPUTE_OPERATION_INVALID_STATE);

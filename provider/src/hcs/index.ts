@@ -2,7 +2,7 @@
 export { bindComputeCore, type ComputeCore, type Handle } from "./computecore";
 export { ComputeSystem, HcsClient, hcsClient, type CallOptions } from "./compute-system";
 export {
-    HcsError, isAccessDenied, isAlreadyStopped, isInvalidState, isNotFound, isServiceUnavailable, isTimeout,
+    HcsError, isAccessDenied, isAlreadyExists, isAlreadyStopped, isInvalidState, isNotFound, isServiceUnavailable, isTimeout,
 } from "./hcs-error";
 export { HRESULTS, failed, formatHresult, hresultName, toHresult, type HresultName } from "./hresult";
 export type { ProcessorTopology, SystemProperties, SystemPropertyType, SystemQuery, SystemState } from "./properties";

@@ -1,10 +1,12 @@
 /**
  * Every wait on HCS has a named timeout. Defaults follow hcsshim (`internal/timeout/timeout.go`):
- * four minutes for create, start, pause, resume and every other syscall. Each can be overridden, in
+ * four minutes for create, start, pause, resume and every other syscall. `syscall` bounds the
+ * computecore calls that return their result directly (open, close, grant, revoke, service
+ * properties): a host that never answers one must not hold a Pulumi step forever. Each can be overridden, in
  * whole seconds, by one environment variable, as hcsshim's `HCSSHIM_TIMEOUT_*` variables do.
  */
 export const TIMEOUT_NAMES = [
-    "create", "start", "shutdown", "terminate", "pause", "resume", "properties", "modify", "enumerate",
+    "create", "start", "shutdown", "terminate", "pause", "resume", "properties", "modify", "enumerate", "syscall",
 ] as const;
 
 export type TimeoutName = (typeof TIMEOUT_NAMES)[number];
