@@ -47,6 +47,14 @@ export interface HostFileSystem {
     /** Writes a small UTF-8 text file, replacing it. @throws {HostFileSystemError} when it cannot be written. */
     writeText(path: string, text: string): Promise<void>;
     /**
+     * Creates a small UTF-8 text file only if nothing is at `path` yet (Windows `CREATE_NEW`, POSIX
+     * `O_CREAT|O_EXCL`): of any number of racing callers, on any number of processes, exactly one
+     * gets true. The scratch folder's owner marker is claimed this way (uvm/scratch-claim.ts).
+     *
+     * @throws {HostFileSystemError} when it cannot be written for another reason.
+     */
+    createTextExclusive(path: string, text: string): Promise<boolean>;
+    /**
      * The names of a folder's entries, or undefined when the folder does not exist.
      *
      * @throws {HostFileSystemError} when `path` is a file or cannot be read.
@@ -55,7 +63,7 @@ export interface HostFileSystem {
 }
 
 /** The operations of {@link HostFileSystem}, as named in errors. */
-export type HostFileSystemOperation = "stat" | "mkdirs" | "copyFile" | "removeFile" | "removeEmptyDirectory" | "readText" | "writeText" | "listNames";
+export type HostFileSystemOperation = "stat" | "mkdirs" | "copyFile" | "removeFile" | "removeEmptyDirectory" | "readText" | "writeText" | "createTextExclusive" | "listNames";
 
 const VERBS: Readonly<Record<HostFileSystemOperation, string>> = {
     stat: "inspect",
@@ -65,6 +73,7 @@ const VERBS: Readonly<Record<HostFileSystemOperation, string>> = {
     removeEmptyDirectory: "remove folder",
     readText: "read",
     writeText: "write",
+    createTextExclusive: "create",
     listNames: "list",
 };
 

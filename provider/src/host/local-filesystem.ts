@@ -137,6 +137,18 @@ export abstract class NodeFileSystem implements HostFileSystem {
             throw new HostFileSystemError("writeText", path, { cause: err });
         }
     }
+
+    async createTextExclusive(path: string, text: string): Promise<boolean> {
+        const native = await this.nativePath(path);
+        try {
+            // "wx" is O_CREAT|O_EXCL on POSIX and CREATE_NEW on Windows: the check and the create are one step.
+            await fsp.writeFile(native, text, { encoding: "utf8", flag: "wx" });
+            return true;
+        } catch (err) {
+            if (errorCode(err) === "EEXIST") return false;
+            throw new HostFileSystemError("createTextExclusive", path, { cause: err });
+        }
+    }
 }
 
 /**
