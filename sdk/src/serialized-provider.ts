@@ -17,6 +17,9 @@
 /** The property the dynamic-provider host keeps the provider module in. */
 export const PROVIDER_KEY = "__provider";
 
+/** The property the resource's URN travels in (the provider's `RESOURCE_KEY`). */
+export const RESOURCE_KEY = "__resource";
+
 /** `pulumi-nodejs:dynamic/<module>:<type>`, as `pulumi.dynamic.Resource` names it. */
 export const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/hcs:WcowUtilityVm";
 

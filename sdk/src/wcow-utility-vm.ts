@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DYNAMIC_TYPE, PROVIDER_KEY, SERIALIZED_PROVIDER } from "./serialized-provider";
+import { DYNAMIC_TYPE, PROVIDER_KEY, RESOURCE_KEY, SERIALIZED_PROVIDER } from "./serialized-provider";
 
 /**
  * Limits for the provider's own waits, as durations in Go syntax like Pulumi's `customTimeouts`
@@ -189,6 +189,9 @@ export class WcowUtilityVm extends pulumi.CustomResource {
         const props: Record<string, unknown> = Object.fromEntries(OUTPUTS.map((key) => [key, undefined]));
         Object.assign(props, args, adopt, { timeouts: args.timeouts ?? timeoutsFrom(opts?.customTimeouts) });
         props[PROVIDER_KEY] = SERIALIZED_PROVIDER;
+        // The resource's URN, so a create retried after an interruption derives the same
+        // compute-system ID and recognises what its predecessor left behind (provider uvm/identity.ts).
+        props[RESOURCE_KEY] = pulumi.createUrn(name, DYNAMIC_TYPE, rest.parent);
         // Pulumi makes four promises per property (37 here), each stamped with `new Error().stack`
         // for its leak report (runtime/debuggable.ts); under the language host's ts-node that is a
         // source-mapped stack trace each, 80 µs apiece: 1.2 s of the program's CPU for 100 VMs

@@ -79,8 +79,8 @@ describe("the scratch folder belongs to one VM", () => {
         const args = vmArgs(host, "taken-scratch");
         const live = await createVm(args);
         const error = await provider.create(await checked(args)).catch((e: unknown) => e) as Error;
-        expect(error.message).toContain(`is the scratch disk of compute system '${live.id}', which still exists`);
-        expect(error.message).toContain("give each VM its own scratch folder");
+        expect(error.message).toContain(`is the scratch folder of compute system '${live.id}', which still exists`);
+        expect(error.message).toContain("give this VM another scratch folder");
         const left = await leftovers(host, live.id, "C:\\uvms\\taken-scratch");
         expect(left.systems).toEqual([`${live.id} Running`]);
         expect(left.grants).toEqual(["C:\\uvms\\taken-scratch\\sandbox.vhdx"]);

@@ -5,7 +5,7 @@ import { parseHostTarget } from "../model/host-target";
 import { resolveOptions } from "../model/resolve";
 import { validateArgs } from "../model/validate";
 import type { ValidationFailure } from "../model/validation-failure";
-import { checkedInputs, type PropertyBag, withoutProviderKey } from "./property-bags";
+import { checkedInputs, type PropertyBag, RESOURCE_KEY, resourceOf, withoutProviderKey } from "./property-bags";
 import { containsUnknown } from "./unknown";
 
 /**
@@ -33,7 +33,7 @@ export async function check(_olds: PropertyBag, news: PropertyBag): Promise<pulu
     if (containsUnknown(args)) {
         const known = Object.fromEntries(Object.entries(args).filter(([, value]) => !containsUnknown(value)));
         const failures = validateArgs(known).filter((f) => !containsUnknownField(args, f.field));
-        return failures.length > 0 ? failed(failures) : { inputs: args };
+        return failures.length > 0 ? failed(failures) : { inputs: withResource(args, news) };
     }
     // A host value we cannot even parse: report it with every other input failure, and connect nowhere.
     if (typeof args.host !== "string" || !parseHostTarget(args.host).ok) return failed(validateArgs(args));
@@ -52,7 +52,13 @@ export async function check(_olds: PropertyBag, news: PropertyBag): Promise<pulu
     for (const warning of resolved.warnings) {
         log.warn({ field: warning.field, requested: warning.requested, assigned: warning.assigned }, warning.message);
     }
-    return { inputs: checkedInputs(resolved.options, args.timeouts) };
+    return { inputs: withResource(checkedInputs(resolved.options, args.timeouts), news) };
+}
+
+/** The checked inputs keep the resource's URN for create (the host adds `__provider` itself). */
+function withResource(inputs: PropertyBag, news: PropertyBag): PropertyBag {
+    const resource = resourceOf(news);
+    return resource === undefined ? inputs : { ...inputs, [RESOURCE_KEY]: resource };
 }
 
 function failed(failures: readonly ValidationFailure[]): pulumi.dynamic.CheckResult {

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createUtilityVm } from "../uvm/create";
 import { UvmStepError } from "../uvm/step-error";
-import { checkedInputs, outputsOf, type PropertyBag } from "./property-bags";
+import { checkedInputs, outputsOf, type PropertyBag, resourceOf, withEngineKeys } from "./property-bags";
 import { resolveCheckedInputs } from "./resolve-inputs";
 
 /**
@@ -15,13 +15,14 @@ export async function create(inputs: PropertyBag): Promise<pulumi.dynamic.Create
     const { options, host } = await resolveCheckedInputs(inputs, "create the utility VM");
     const checked = checkedInputs(options, inputs.timeouts);
     try {
-        const state = await createUtilityVm({ host, options, budgetMs: options.timeouts?.create });
+        const state = await createUtilityVm({ host, options, budgetMs: options.timeouts?.create, resource: resourceOf(inputs) });
         return { id: state.computeSystemId, outs: outputsOf(checked, state) };
     } catch (err) {
         if (err instanceof UvmStepError && err.leftBehind?.computeSystemId !== undefined) {
             throw Object.assign(err, {
                 id: err.leftBehind.computeSystemId,
-                properties: { ...checked, state: "Unknown", document: "", runtimeId: "", ...err.leftBehind },
+                // With `__provider`, or the engine could not refresh or destroy what is left behind.
+                properties: withEngineKeys({ ...checked, state: "Unknown", document: "", runtimeId: "", ...err.leftBehind }, inputs),
                 reasons: err.rollbackFailures.map((f) => `${f.step}: ${f.error.message}`),
             });
         }

@@ -11,6 +11,7 @@ export async function remove(id: string, props: PropertyBag): Promise<void> {
         host,
         state: {
             computeSystemId: id,
+            runtimeId: typeof state.runtimeId === "string" ? state.runtimeId : "",
             scratchPath: String(state.scratchPath ?? ""),
             scratchCreated: state.scratchCreated === true,
         },

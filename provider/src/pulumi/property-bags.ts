@@ -5,6 +5,13 @@ import type { UtilityVmState } from "../uvm/state";
 /** The key the dynamic-provider host keeps the serialized provider under, in every property bag. */
 export const PROVIDER_KEY = "__provider";
 
+/**
+ * The key under which the SDK passes the resource's URN. Not a user input: create derives the
+ * compute-system ID from it and names the resource in the scratch folder's owner marker, so a
+ * create retried after an interruption recognises what its predecessor left (uvm/identity.ts).
+ */
+export const RESOURCE_KEY = "__resource";
+
 /** A Pulumi property bag: JSON-like values only (`google.protobuf.Struct` refuses undefined). */
 export type PropertyBag = Record<string, unknown>;
 
@@ -14,13 +21,26 @@ export type WcowUtilityVmOutputs = PropertyBag & UtilityVmState & {
     readonly assignedMemoryInMB?: number;
 };
 
-/** The bag without `__provider` and without undefined values, ready to validate or to compare. */
+/** The bag without `__provider`, `__resource` and undefined values, ready to validate or to compare. */
 export function withoutProviderKey(bag: PropertyBag): PropertyBag {
     const copy: PropertyBag = {};
     for (const [key, value] of Object.entries(bag)) {
-        if (key !== PROVIDER_KEY && value !== undefined) copy[key] = value;
+        if (key !== PROVIDER_KEY && key !== RESOURCE_KEY && value !== undefined) copy[key] = value;
     }
     return copy;
+}
+
+/** The resource's URN the SDK passed, when it is a known string. */
+export function resourceOf(bag: PropertyBag): string | undefined {
+    const value = bag[RESOURCE_KEY];
+    return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** `bag` with the engine-facing keys of `from` (`__provider`, `__resource`) carried over. */
+export function withEngineKeys(bag: PropertyBag, from: PropertyBag): PropertyBag {
+    const result: PropertyBag = { ...bag };
+    for (const key of [PROVIDER_KEY, RESOURCE_KEY]) if (from[key] !== undefined) result[key] = from[key];
+    return result;
 }
 
 /**

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { SystemState } from "../hcs";
 import { updateUtilityVm, type InPlaceSettings } from "../uvm/update";
 import { changedInputs } from "./diff";
-import { checkedInputs, type PropertyBag, stateOf, withoutProviderKey } from "./property-bags";
+import { checkedInputs, type PropertyBag, stateOf, withEngineKeys, withoutProviderKey } from "./property-bags";
 import { resolveCheckedInputs } from "./resolve-inputs";
 
 /** Inputs HCS applies to the running VM (the others in place are the provider's own). */
@@ -47,7 +47,8 @@ export async function update(id: string, olds: PropertyBag, news: PropertyBag): 
         const reasons = [...failed].map(([field, message]) => `${field}: ${message}`);
         throw Object.assign(new Error(`Cannot apply every change to utility VM '${id}': ${reasons.join("; ")}`), {
             id,
-            properties: outs,
+            // With `__provider`, or the engine could not refresh or destroy the VM afterwards.
+            properties: withEngineKeys(outs, news),
             reasons,
         });
     }

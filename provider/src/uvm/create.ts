@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { type ComputeSystem, isAlreadyStopped, isNotFound } from "../hcs";
+import { type ComputeSystem, isAlreadyExists } from "../hcs";
 import { buildComputeSystemDocument } from "../document/build-document";
 import { marshalDocument } from "../document/marshal";
 import { dumpDirectoryProblem } from "../host/dump-directory-problem";
@@ -11,7 +10,10 @@ import type { ResolvedOptions } from "../model/resolved-options";
 import { Deadline } from "./deadline";
 import { markOwnedFolders, removeCreatedFolders } from "./owned-folders";
 import { Rollback } from "./rollback";
-import { computeSystemExists, readScratchOwner, writeScratchOwner } from "./scratch-owner";
+import { computeSystemIdFor, isDerivedId } from "./identity";
+import { claimScratchFolder, recordClaim, releaseScratch } from "./scratch-claim";
+import { computeSystemExists, namesSystem, readScratchOwner } from "./scratch-owner";
+import { terminateAndClose, terminateIfExists } from "./terminate";
 import type { UtilityVmState } from "./state";
 import { UvmStepError } from "./step-error";
 
@@ -21,6 +23,11 @@ export interface CreateUtilityVmRequest {
     readonly options: ResolvedOptions;
     /** The whole create's budget in ms (the resource's `timeouts.create`); per-call defaults otherwise. */
     readonly budgetMs?: number | undefined;
+    /**
+     * The Pulumi resource (URN) the VM is created for. It names the VM in the scratch folder's owner
+     * marker and, when the program sets no computeSystemId, derives the ID (identity.ts).
+     */
+    readonly resource?: string | undefined;
 }
 
 /**
@@ -36,25 +43,31 @@ export interface CreateUtilityVmRequest {
  * @throws UvmStepError naming the step; `rollbackFailures` lists anything left behind.
  */
 export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<UtilityVmState> {
-    const { host, options } = request;
-    const id = options.computeSystemId ?? randomUUID();
+    const { host, options, resource } = request;
+    const id = computeSystemIdFor(options, resource);
     const rollback = new Rollback();
     const deadline = new Deadline(request.budgetMs);
+    // Undo steps run on their own budget, set when the create fails (a hung step may have used it all).
+    let cleanup = deadline.forCleanup();
     const steps = log.child({ id, host: host.name });
     let step = "";
     // What this call has made so far, reported if rollback cannot remove it.
     let made: Partial<UtilityVmState> = { computeSystemId: id };
     try {
-        step = "compute system ID is already in use";
-        // Before touching any file: a rollback must never revoke grants a live namesake depends on.
-        if (await computeSystemExists(host, id)) {
-            if (options.adoptExisting) return await adoptUtilityVm(host, options, id, deadline);
-            throw new Error(`a compute system with ID '${id}' already exists on host '${host.name}' (set adoptExisting, or use the import resource option, to take it over)`);
-        }
-
         step = "failed to locate utility VM folder from layer folders";
         const uvmFolder = await locateUVMFolder(host.fs, options.layerFolders);
         const plan = planScratch(options.layerFolders, uvmFolder);
+
+        step = "compute system ID is already in use";
+        // Before touching any file: a rollback must never revoke grants a live namesake depends on.
+        if (await computeSystemExists(host, id, deadline.call())) {
+            if (options.adoptExisting) return await adoptUtilityVm(host, options, id, deadline);
+            if (!(await isOwnLeftover(host, plan, id, options, resource))) {
+                throw new Error(`a compute system with ID '${id}' already exists on host '${host.name}' (set adoptExisting, or use the import resource option, to take it over)`);
+            }
+            steps.warn("removing the leftover of an interrupted create of this resource");
+            await terminateIfExists(host, id, deadline.call());
+        }
 
         step = "failed to create utility VM scratch folder";
         const createdFolders = await host.fs.mkdirs(plan.scratchFolder);
@@ -64,6 +77,12 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
             await markOwnedFolders(host.fs, createdFolders, id);
         }
 
+        step = "failed to claim the scratch folder";
+        let claim = await claimScratchFolder(host, plan, { computeSystemId: id, resource }, deadline);
+        rollback.add("release the scratch folder (its marker, and the disk if create copied it)", async () => {
+            await releaseScratch(host, plan, id);
+        });
+
         step = "error in preparing config doc";
         if (options.dumpDirectoryPath !== undefined) {
             const problem = await dumpDirectoryProblem(host.fs, options.dumpDirectoryPath);
@@ -71,40 +90,42 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         }
         const document = marshalDocument(buildComputeSystemDocument({ options, computeSystemId: id, uvmFolder, scratchPath: plan.scratchPath }));
 
-        step = "failed to create scratch";
-        const scratchCreated = await claimScratch(host, plan, id);
+        const scratchCreated = claim.copyTemplate;
         if (scratchCreated) {
+            step = "failed to create scratch";
+            // The marker says the disk is ours before the disk exists, so a crash mid-copy leaves
+            // nothing a later create or delete would not recognise and remove.
+            claim = { ...claim, owner: { ...claim.owner, diskOwned: true } };
+            await recordClaim(host, plan, claim.owner);
             await host.fs.copyFile(plan.templatePath, plan.scratchPath);
             made = { ...made, scratchCreated: true };
-            rollback.add("remove the scratch copied from the template", () => host.fs.removeFile(plan.scratchPath));
-            await writeScratchOwner(host.fs, plan.ownerMarkerPath, { computeSystemId: id });
-            rollback.add("remove the scratch owner marker", () => host.fs.removeFile(plan.ownerMarkerPath));
         } else {
             step = "failed to grant vm access to scratch";
         }
-        await host.hcs.grantVmAccess(id, plan.scratchPath);
-        rollback.add("revoke the VM's access to the scratch", () => host.hcs.revokeVmAccess(id, plan.scratchPath));
+        await host.hcs.grantVmAccess(id, plan.scratchPath, deadline.call());
+        rollback.add("revoke the VM's access to the scratch", () => host.hcs.revokeVmAccess(id, plan.scratchPath, cleanup.call()));
 
         if (options.dumpDirectoryPath !== undefined) {
             // Not undone: the "Virtual Machines" group grant is shared by every VM dumping there.
             step = "failed to add SDL to dump directory";
-            await host.hcs.grantVmGroupAccess(options.dumpDirectoryPath);
+            await host.hcs.grantVmGroupAccess(options.dumpDirectoryPath, deadline.call());
         }
 
         step = "error while creating the compute system";
         steps.debug({ bytes: document.length }, "creating compute system");
-        const created = await host.hcs.createComputeSystem(id, document, deadline.call());
-        rollback.add("terminate and close the compute system", () => terminateAndClose(created));
+        const created = await createComputeSystem(host, id, document, deadline, isDerivedId(id, options, resource));
+        rollback.add("terminate and close the compute system", () => terminateAndClose(created, cleanup.call()));
 
         step = "failed to read the compute system's RuntimeId";
         const properties = await created.properties([], deadline.call());
         const runtimeId = properties.RuntimeId ?? "";
+        await recordClaim(host, plan, { ...claim.owner, phase: "created", runtimeId });
 
         if (options.start) {
             step = "failed to start the utility VM";
             await created.start(deadline.call());
         }
-        await created.close();
+        await created.close(deadline.call());
         steps.info({ runtimeId, started: options.start, scratchCreated }, "created utility VM");
         return {
             computeSystemId: id,
@@ -117,29 +138,38 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
             document,
         };
     } catch (err) {
+        cleanup = deadline.forCleanup();
         const failures = await rollback.run();
         throw new UvmStepError("create utility VM", id, step, err, failures, failures.length > 0 ? made : undefined);
     }
 }
 
 /**
- * Decides whether create copies the template (true) or uses the user's existing sandbox.vhdx
- * (false); see
- * `scratch-owner.ts`. A stale disk of ours is removed (and its dead VM's grant revoked) first.
- * @throws Error when the folder holds the disk of a VM that still exists.
+ * HcsCreateComputeSystem. A system with a derived ID that appears while we create (the create of an
+ * interrupted predecessor, completing late on the host) is this resource's leftover: it is removed
+ * and the create tried once more.
  */
-async function claimScratch(host: TargetHost, plan: ScratchPlan, id: string): Promise<boolean> {
-    if ((await host.fs.stat(plan.scratchPath)) === undefined) return true;
-    const owner = await readScratchOwner(host.fs, plan.ownerMarkerPath);
-    if (owner === undefined) return false; // the user's disk
-    if (await computeSystemExists(host, owner.computeSystemId)) {
-        throw new Error(`${plan.scratchPath} is the scratch disk of compute system '${owner.computeSystemId}', which still exists; ` +
-            `give each VM its own scratch folder (the last entry of layerFolders)`);
+async function createComputeSystem(host: TargetHost, id: string, document: string, deadline: Deadline, derived: boolean): Promise<ComputeSystem> {
+    try {
+        return await host.hcs.createComputeSystem(id, document, deadline.call());
+    } catch (err) {
+        if (!derived || !isAlreadyExists(err)) throw err;
+        log.warn({ id }, "a leftover of an interrupted create of this resource appeared; removing it and creating again");
+        await terminateIfExists(host, id, deadline.call());
+        return await host.hcs.createComputeSystem(id, document, deadline.call());
     }
-    log.warn({ id, previousOwner: owner.computeSystemId, scratchPath: plan.scratchPath }, "replacing the stale scratch disk of a VM that no longer exists");
-    await host.hcs.revokeVmAccess(owner.computeSystemId, plan.scratchPath);
-    await host.fs.removeFile(plan.scratchPath);
-    return true;
+}
+
+/**
+ * Whether an existing system with this ID is what an interrupted create of this same resource left
+ * behind: the ID is the one this resource derives (no one else derives it), or the folder's marker
+ * names both this ID and this resource.
+ */
+async function isOwnLeftover(host: TargetHost, plan: ScratchPlan, id: string, options: ResolvedOptions, resource: string | undefined): Promise<boolean> {
+    if (isDerivedId(id, options, resource)) return true;
+    if (resource === undefined) return false;
+    const content = await readScratchOwner(host.fs, plan.ownerMarkerPath);
+    return namesSystem(content, id) && content?.kind === "owner" && content.owner.resource === resource;
 }
 
 /**
@@ -150,7 +180,7 @@ async function claimScratch(host: TargetHost, plan: ScratchPlan, id: string): Pr
 async function adoptUtilityVm(host: TargetHost, options: ResolvedOptions, id: string, deadline: Deadline): Promise<UtilityVmState> {
     const uvmFolder = await locateUVMFolder(host.fs, options.layerFolders);
     const plan = planScratch(options.layerFolders, uvmFolder);
-    const system = await host.hcs.openComputeSystem(id);
+    const system = await host.hcs.openComputeSystem(id, deadline.call());
     try {
         let properties = await system.properties([], deadline.call());
         if (options.start && properties.State === "Created") {
@@ -169,17 +199,6 @@ async function adoptUtilityVm(host: TargetHost, options: ResolvedOptions, id: st
             document: "",
         };
     } finally {
-        await system.close();
-    }
-}
-
-/** Terminate (already stopped or gone is fine), then always close the handle. */
-async function terminateAndClose(system: ComputeSystem): Promise<void> {
-    try {
-        await system.terminate();
-    } catch (err) {
-        if (!isAlreadyStopped(err) && !isNotFound(err)) throw err;
-    } finally {
-        await system.close();
+        await system.close(deadline.call());
     }
 }

@@ -8,8 +8,18 @@ import type { CallOptions } from "../hcs";
 export class Deadline {
     private readonly endsAt: number | undefined;
 
-    constructor(budgetMs: number | undefined, private readonly now: () => number = Date.now) {
+    constructor(private readonly budgetMs: number | undefined, private readonly now: () => number = Date.now) {
         this.endsAt = budgetMs === undefined ? undefined : now() + budgetMs;
+    }
+
+    /**
+     * The budget for undoing a failed action, starting now: a quarter of the action's budget, at
+     * least 5 s (a rollback after a timeout would otherwise have none left); without a budget, each
+     * call keeps its default. So a resource's timeout bounds its whole operation, cleanup included,
+     * to 1.25 times the budget plus 5 s.
+     */
+    forCleanup(): Deadline {
+        return new Deadline(this.budgetMs === undefined ? undefined : Math.max(5000, Math.floor(this.budgetMs / 4)), this.now);
     }
 
     /**

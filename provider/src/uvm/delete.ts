@@ -5,12 +5,15 @@ import { joinWindowsPath } from "../model/windows-path";
 import { removeOwnedFolders } from "./owned-folders";
 import { SCRATCH_OWNER_MARKER } from "../host/scratch-plan";
 import { Deadline } from "./deadline";
+import { releaseScratch } from "./scratch-claim";
+import { namesSystem, readScratchOwner } from "./scratch-owner";
 import type { UtilityVmState } from "./state";
 import { UvmStepError } from "./step-error";
 
 export interface DeleteUtilityVmRequest {
     readonly host: TargetHost;
-    readonly state: Pick<UtilityVmState, "computeSystemId" | "scratchPath" | "scratchCreated">;
+    /** `runtimeId` may be empty (a state left by a failed create): then any system with the ID is this one. */
+    readonly state: Pick<UtilityVmState, "computeSystemId" | "runtimeId" | "scratchPath" | "scratchCreated">;
     /** The whole delete's budget in ms (the resource's `timeouts.delete`); per-call defaults otherwise. */
     readonly budgetMs?: number | undefined;
 }
@@ -23,6 +26,10 @@ export interface DeleteUtilityVmRequest {
  * if the guest does not stop in time, or refuses, the system is terminated. `sandbox.vhdx` is removed
  * only if create copied it (`scratchCreated`); either way the VM's grant on it is revoked first.
  * Folders pulumi-hcs made are removed once empty, from the scratch folder up (see owned-folders.ts).
+ *
+ * Only this VM: a system with the same ID but another runtime ID is a newer VM (a forced
+ * replacement, `pulumi up --replace`, creates the new VM under the same derived ID before deleting
+ * the old one), and is left running with its files.
  * @throws UvmStepError when the system cannot be stopped or a file cannot be removed; Pulumi then
  *   keeps the resource, so a later destroy retries.
  */
@@ -32,26 +39,24 @@ export async function deleteUtilityVm(request: DeleteUtilityVmRequest): Promise<
     const deadline = new Deadline(request.budgetMs);
     let step = "failed to open the compute system";
     try {
-        const system = await openIfExists(host, id);
+        const system = await openIfExists(host, id, deadline);
         if (system) {
             try {
                 step = "failed to stop the compute system";
+                if (await isAnotherVm(system, state.runtimeId, deadline)) {
+                    log.info({ id, runtimeId: state.runtimeId }, "a newer VM has this ID; it is not this resource's to delete");
+                    return;
+                }
                 await stop(system, deadline);
             } finally {
-                await system.close();
+                await system.close(deadline.call());
             }
         }
         step = "failed to remove the scratch";
         if (state.scratchPath === "") {
             // Nothing recorded (a state written by hand or by an interrupted import): leave files alone.
-        } else if (await host.fs.stat(state.scratchPath)) {
-            // The grant goes first: on a real host it is an ACL entry on the file, and a revoke
-            // needs the file to exist.
-            await host.hcs.revokeVmAccess(id, state.scratchPath);
-            if (state.scratchCreated) {
-                await host.fs.removeFile(state.scratchPath);
-                await host.fs.removeFile(joinWindowsPath(scratchFolderOf(state.scratchPath), SCRATCH_OWNER_MARKER));
-            }
+        } else {
+            await releaseOwnScratch(host, state, deadline);
         }
         step = "failed to remove the scratch folders";
         if (state.scratchPath !== "") await removeOwnedFolders(host.fs, scratchFolderOf(state.scratchPath));
@@ -61,9 +66,42 @@ export async function deleteUtilityVm(request: DeleteUtilityVmRequest): Promise<
     }
 }
 
-async function openIfExists(host: TargetHost, id: string): Promise<ComputeSystem | undefined> {
+/**
+ * Revokes the VM's grant and removes the disk and the owner marker, but only while the marker names
+ * this VM: after the VM died out of band, another VM (another stack's, say) may have claimed the
+ * folder, and its disk is not ours to delete, whatever this state says.
+ */
+async function releaseOwnScratch(host: TargetHost, state: DeleteUtilityVmRequest["state"], deadline: Deadline): Promise<void> {
+    const { computeSystemId: id, scratchPath, scratchCreated } = state;
+    const markerPath = joinWindowsPath(scratchFolderOf(scratchPath), SCRATCH_OWNER_MARKER);
+    const content = await readScratchOwner(host.fs, markerPath);
+    const ours = namesSystem(content, id, state.runtimeId);
+    // The grant goes first: on a real host it is an ACL entry on the file, and a revoke needs the
+    // file to exist. It is this VM's own entry, so it goes whoever owns the folder now.
+    if (await host.fs.stat(scratchPath)) await host.hcs.revokeVmAccess(id, scratchPath, deadline.call());
+    if (!ours) {
+        if (content !== undefined) log.warn({ id, scratchPath }, "the scratch folder now belongs to another VM; leaving its disk and marker alone");
+        else if (scratchCreated) log.warn({ id, scratchPath }, "the scratch disk has no owner marker naming this VM; leaving it alone");
+        return;
+    }
+    await releaseScratch(host, { ownerMarkerPath: markerPath, scratchPath }, id);
+}
+
+/** Whether the open system is a different VM than the state's (another runtime ID). */
+async function isAnotherVm(system: ComputeSystem, runtimeId: string, deadline: Deadline): Promise<boolean> {
+    if (runtimeId === "") return false;
     try {
-        return await host.hcs.openComputeSystem(id);
+        const properties = await system.properties([], deadline.call());
+        return properties.RuntimeId !== undefined && properties.RuntimeId.toLowerCase() !== runtimeId.toLowerCase();
+    } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+    }
+}
+
+async function openIfExists(host: TargetHost, id: string, deadline: Deadline): Promise<ComputeSystem | undefined> {
+    try {
+        return await host.hcs.openComputeSystem(id, deadline.call());
     } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;

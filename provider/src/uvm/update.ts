@@ -48,7 +48,7 @@ export async function updateUtilityVm(request: UpdateUtilityVmRequest): Promise<
     const deadline = new Deadline(request.budgetMs);
     let system: ComputeSystem;
     try {
-        system = await host.hcs.openComputeSystem(id);
+        system = await host.hcs.openComputeSystem(id, deadline.call());
     } catch (err) {
         if (isNotFound(err)) throw new Error(`Cannot update utility VM '${id}': it no longer exists on host '${host.name}' (run \`pulumi refresh\`, then \`pulumi up\` recreates it)`, { cause: err });
         throw err;
@@ -98,7 +98,7 @@ export async function updateUtilityVm(request: UpdateUtilityVmRequest): Promise<
             });
         }
     } finally {
-        await system.close();
+        await system.close(deadline.call());
     }
     return { applied, failures, state };
 }
