@@ -8,6 +8,7 @@ import { check } from "./check";
 import { create } from "./create";
 import { remove } from "./delete";
 import { diff as diffInputs } from "./diff";
+import { watchEngine } from "./engine-watchdog";
 import { read } from "./read";
 import { update } from "./update";
 
@@ -17,6 +18,9 @@ export { check, create, read, update, remove as delete };
 // already reports every create, update and delete; so the provider speaks up only for warnings
 // unless PULUMI_HCS_LOG_LEVEL asks for more.
 if (process.env[LOG_LEVEL_ENV] === undefined) log.level = "warn";
+
+// A provider whose engine was killed must not go on creating VMs no stack will record.
+watchEngine();
 
 /** `diff`, asynchronous as the provider interface wants it. */
 export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
