@@ -74,13 +74,28 @@ export async function newPulumiProject(example: string, env: NodeJS.ProcessEnv):
     if (!fs.existsSync(path.join(source, "dist", "index.js"))) {
         throw new Error(`examples/${example} is not built: run \`npm run build\` first`);
     }
+    return newProjectFrom(example, env, (dir) => {
+        for (const file of ["Pulumi.yaml", "package.json"]) fs.copyFileSync(path.join(source, file), path.join(dir, file));
+        fs.cpSync(path.join(source, "dist"), path.join(dir, "dist"), { recursive: true });
+    });
+}
+
+/**
+ * A private copy of a test program (a folder of plain JavaScript under test/engine/programs), set up
+ * like {@link newPulumiProject}.
+ */
+export async function newTestProgram(program: string, env: NodeJS.ProcessEnv): Promise<PulumiProject> {
+    const source = path.join(ROOT, "test", "engine", "programs", program);
+    return newProjectFrom(program, env, (dir) => fs.cpSync(source, dir, { recursive: true }));
+}
+
+async function newProjectFrom(name: string, env: NodeJS.ProcessEnv, populate: (dir: string) => void): Promise<PulumiProject> {
     if (!fs.existsSync(path.join(PULUMI_BIN, "pulumi"))) {
         throw new Error(`the Pulumi CLI is not installed in ${PULUMI_BIN}: run scripts/install-pulumi.sh`);
     }
-    const dir = path.join(ROOT, ".test-work", `${example}-${randomBytes(4).toString("hex")}`);
+    const dir = path.join(ROOT, ".test-work", `${name}-${randomBytes(4).toString("hex")}`);
     fs.mkdirSync(dir, { recursive: true });
-    for (const file of ["Pulumi.yaml", "package.json"]) fs.copyFileSync(path.join(source, file), path.join(dir, file));
-    fs.cpSync(path.join(source, "dist"), path.join(dir, "dist"), { recursive: true });
+    populate(dir);
 
     const baseEnv: NodeJS.ProcessEnv = {
         ...process.env,
