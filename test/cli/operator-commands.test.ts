@@ -8,6 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { isNotFound } from "../../provider/src/hcs";
 import { isWindows } from "../../provider/src/platform";
+import { createVm, leftovers, vmArgs } from "../support/provider";
 import { startTestHost, type TestHost } from "../support/simulated-host";
 import { prepareVm } from "../support/vm-document";
 
@@ -116,6 +117,25 @@ describe("pulumi-hcs rm", () => {
         expect(code).toBe(0);
         expect(stdout).toBe(`terminated ${created}\n`);
         expect(isNotFound(await host.client.openComputeSystem(created).catch((e: unknown) => e))).toBe(true);
+    });
+
+    it("with --scratch, terminates the VM and releases the folder its marker gives it: disk, marker, folders", async () => {
+        const { id } = await createVm(vmArgs(host, "rm-scratch"));
+        const { code, stdout } = await cli("rm", id, "--scratch", "C:\\uvms\\rm-scratch");
+        expect(code).toBe(0);
+        expect(stdout).toBe(`terminated ${id}\nreleased C:\\uvms\\rm-scratch\n`);
+        expect(await leftovers(host, id, "C:\\uvms\\rm-scratch")).toEqual({ systems: [], grants: [], files: [] });
+    });
+
+    it("with --scratch, leaves a folder whose marker names another VM alone (exit 1 when nothing was done)", async () => {
+        const { id } = await createVm(vmArgs(host, "rm-other"));
+        const { code, stdout } = await cli("rm", "not-the-owner", "--scratch", "C:\\uvms\\rm-other");
+        expect(code).toBe(1);
+        expect(stdout).toContain("its owner marker does not name not-the-owner; left alone");
+        const left = await leftovers(host, id, "C:\\uvms\\rm-other");
+        expect(left.systems).toEqual([`${id} Running`]);
+        expect(left.files).toContain(path.join("fs", "c", "uvms", "rm-other", "sandbox.vhdx"));
+        expect((await cli("rm", id, "--scratch", "C:\\uvms\\rm-other")).code).toBe(0);
     });
 
     it("rejects a missing ID with usage, exit 2", async () => {

@@ -99,9 +99,8 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
             await recordClaim(host, plan, claim.owner);
             await host.fs.copyFile(plan.templatePath, plan.scratchPath);
             made = { ...made, scratchCreated: true };
-        } else {
-            step = "failed to grant vm access to scratch";
         }
+        step = "failed to grant vm access to scratch";
         await host.hcs.grantVmAccess(id, plan.scratchPath, deadline.call());
         rollback.add("revoke the VM's access to the scratch", () => host.hcs.revokeVmAccess(id, plan.scratchPath, cleanup.call()));
 

@@ -103,7 +103,7 @@ async function judge(host: TargetHost, plan: ScratchPlan, claimant: Claimant, co
             kind: "taken",
             message: `${plan.scratchFolder} is the scratch folder of ${whose}, which still exists on the host; two VMs must not share one sandbox.vhdx. ` +
                 `If that VM is meant to be this resource (it was kept with retainOnDelete, or dropped with 'pulumi state delete'), adopt it with ` +
-                `the import resource option ({ import: "${owner.computeSystemId}" }); if nothing needs it, remove it with 'pulumi-hcs rm ${owner.computeSystemId}'; ` +
+                `the import resource option ({ import: "${owner.computeSystemId}" }); if nothing needs it, remove it and its disk with 'pulumi-hcs rm ${owner.computeSystemId} --scratch ${plan.scratchFolder}'; ` +
                 `otherwise give this VM another scratch folder (the last entry of layerFolders)`,
         };
     }
@@ -114,7 +114,7 @@ async function judge(host: TargetHost, plan: ScratchPlan, claimant: Claimant, co
             kind: "taken",
             message: `${plan.scratchFolder} was claimed at ${since} by ${whose}, whose create has not finished; two VMs must not share one ` +
                 `sandbox.vhdx, so give this VM another scratch folder (the last entry of layerFolders). If that create was interrupted, ` +
-                `its claim lapses at ${lapses}, or remove it now with 'pulumi-hcs rm ${owner.computeSystemId}'`,
+                `its claim lapses at ${lapses}, or release it now with 'pulumi-hcs rm ${owner.computeSystemId} --scratch ${plan.scratchFolder}'`,
         };
     }
     return { kind: "leftover", owner, reason: owner.phase === "claimed" ? "an abandoned claim" : "its VM no longer exists" };
