@@ -46,7 +46,7 @@ const STEPS: [step: string, name: string, prepare: (name: string) => Promise<Bag
         fs.mkdirSync(layer, { recursive: true });
         return { ...vmArgs(host, name), layerFolders: ["C:\\layers\\no-template", `C:\\uvms\\${name}`] };
     }],
-    ["failed to create scratch", "grant-fails", async (name) => {
+    ["failed to grant vm access to scratch", "grant-fails", async (name) => {
         await host.sim.control.failNext("HcsGrantVmAccess", INJECTED);
         return vmArgs(host, name);
     }],
@@ -98,7 +98,11 @@ describe("create rollback", () => {
         expect(error.message).toContain("rollback could not undo: terminate and close the compute system");
         expect(error.id).toBe(error.computeSystemId);
         expect(error.properties).toMatchObject({ computeSystemId: error.id, scratchPath: "C:\\uvms\\stuck\\sandbox.vhdx", scratchCreated: true });
-        expect(error.reasons).toEqual([expect.stringContaining("HCS_E_HYPERV_NOT_INSTALLED")]);
+        // The disk stays while the system may still exist (issue 10: never pull a disk from under a VM).
+        expect(error.reasons).toEqual([
+            expect.stringContaining("HCS_E_HYPERV_NOT_INSTALLED"),
+            expect.stringContaining("kept C:\\uvms\\stuck\\sandbox.vhdx"),
+        ]);
         // The state Pulumi keeps is enough for destroy to clean everything up.
         await provider.delete!(error.id, error.properties);
         expect(await leftovers(host, error.id, "C:\\uvms\\stuck")).toEqual({ systems: [], grants: [], files: [] });

@@ -4,6 +4,9 @@ import { isWindows } from "../platform";
 import { HostFileSystemError, errorCode, type HostFileSystem } from "./filesystem";
 import { splitWindowsPath } from "./windows-path-mapping";
 
+/** How often mkdirs walks again after a parent folder vanished under it. */
+const MKDIRS_ATTEMPTS = 3;
+
 /**
  * {@link HostFileSystem} on Node's `fs`, for a host whose Windows paths map to native paths through
  * {@link NodeFileSystem.nativePath}. Every operation first checks that its path is a normalized
@@ -41,30 +44,43 @@ export abstract class NodeFileSystem implements HostFileSystem {
         await this.prepareDrive(drive);
         const created: string[] = [];
         try {
-            let current = `${drive.toUpperCase()}:\\`;
-            for (const name of names) {
-                current = joinWindowsPath(current, name);
-                const existing = await this.stat(current);
-                if (existing?.kind === "directory") continue;
-                if (existing?.kind === "file") {
-                    throw new HostFileSystemError("mkdirs", path, { reason: `${current} is a file, not a folder` });
-                }
+            // A sibling VM's delete may remove a parent folder of ours (it was empty but for its
+            // marker) between our look and our mkdir: walk again from the drive, a few times.
+            for (let attempt = 1; ; attempt++) {
                 try {
-                    await fsp.mkdir(await this.nativePath(current));
-                    created.push(current);
+                    await this.walkCreating(`${drive.toUpperCase()}:\\`, names, path, created);
+                    return created;
                 } catch (err) {
-                    // Someone else made it between our stat and mkdir: fine, but it is not ours to remove.
-                    if (errorCode(err) === "EEXIST" && (await this.isDirectory(current))) continue;
-                    throw new HostFileSystemError("mkdirs", current, { cause: err });
+                    if (!(err instanceof HostFileSystemError) || err.code !== "ENOENT" || attempt >= MKDIRS_ATTEMPTS) throw err;
                 }
             }
-            return created;
         } catch (err) {
             // The caller gets no list on failure, so undo our own part here.
             for (const folder of [...created].reverse()) {
                 await this.removeEmptyDirectory(folder).catch(() => false);
             }
             throw err;
+        }
+    }
+
+    /** Creates each missing folder of `names` under `root`, recording the ones it made in `created`. */
+    private async walkCreating(root: string, names: readonly string[], path: string, created: string[]): Promise<void> {
+        let current = root;
+        for (const name of names) {
+            current = joinWindowsPath(current, name);
+            const existing = await this.stat(current);
+            if (existing?.kind === "directory") continue;
+            if (existing?.kind === "file") {
+                throw new HostFileSystemError("mkdirs", path, { reason: `${current} is a file, not a folder` });
+            }
+            try {
+                await fsp.mkdir(await this.nativePath(current));
+                if (!created.includes(current)) created.push(current);
+            } catch (err) {
+                // Someone else made it between our stat and mkdir: fine, but it is not ours to remove.
+                if (errorCode(err) === "EEXIST" && (await this.isDirectory(current))) continue;
+                throw new HostFileSystemError("mkdirs", current, { cause: err });
+            }
         }
     }
 

@@ -1,4 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { log } from "../log/logger";
+import { deleteUtilityVm } from "../uvm/delete";
 import { readUtilityVm } from "../uvm/read";
 import { inputsOf, type PropertyBag, withoutProviderKey } from "./property-bags";
 import { connectStateHost } from "./resolve-inputs";
@@ -7,7 +9,14 @@ import { connectStateHost } from "./resolve-inputs";
  * `read` (refresh): a VM that no longer exists, or has stopped, reads as gone, so `pulumi refresh`
  * drops it and the next `up` creates it again. A live VM reports its state, runtime ID, owner and
  * assigned memory; everything else stays as the state recorded it, and the inputs are reported back
- * unchanged so a refresh does not turn into a diff.
+ * unchanged so a refresh does not turn into a diff, except for what really drifted:
+ * - a VM stuck in `Created` although the program wants it started reports `start: false`, so the
+ *   next preview shows the in-place start;
+ * - a VM whose scratch disk is gone cannot run; it reads as gone, so the next `up` replaces it (the
+ *   create recognises it as this resource's leftover and removes it first).
+ *
+ * A VM that is gone leaves files behind (its disk, marker and folders); they are released here,
+ * exactly as its delete would (only what its owner marker names), since Pulumi is about to forget it.
  *
  * Import does not come through here: the engine asks a dynamic provider to read an import before
  * it has any provider code (pulumi#16175), so the SDK turns the `import` option into `adoptExisting`.
@@ -16,12 +25,24 @@ export async function read(id: string, props: PropertyBag = {}): Promise<pulumi.
     const known = withoutProviderKey(props);
     const host = await connectStateHost(known, `read utility VM '${id}'`);
     const observed = await readUtilityVm(host, id);
-    if (!observed) return {};
+    const scratchPath = typeof known.scratchPath === "string" ? known.scratchPath : "";
+    if (!observed) {
+        await deleteUtilityVm({
+            host,
+            state: { computeSystemId: id, runtimeId: typeof known.runtimeId === "string" ? known.runtimeId : "", scratchPath, scratchCreated: known.scratchCreated === true },
+        });
+        return {};
+    }
+    if (scratchPath !== "" && (await host.fs.stat(scratchPath)) === undefined) {
+        log.warn({ id, scratchPath }, "the VM's scratch disk is gone; it reads as gone, and the next up replaces it");
+        return {};
+    }
     const outputs: PropertyBag = {
         ...known,
         computeSystemId: id,
         state: observed.state,
         runtimeId: observed.runtimeId,
+        ...(observed.state === "Created" && known.start === true ? { start: false } : {}),
         ...(observed.owner !== undefined ? { owner: observed.owner } : {}),
         ...(observed.assignedMemoryInMB !== undefined ? { assignedMemoryInMB: observed.assignedMemoryInMB } : {}),
     };

@@ -1,4 +1,4 @@
-import { type ComputeSystem, isAlreadyExists } from "../hcs";
+import { type ComputeSystem, isAlreadyExists, isServiceUnavailable, isTimeout } from "../hcs";
 import { buildComputeSystemDocument } from "../document/build-document";
 import { marshalDocument } from "../document/marshal";
 import { dumpDirectoryProblem } from "../host/dump-directory-problem";
@@ -49,6 +49,8 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
     const deadline = new Deadline(request.budgetMs);
     // Undo steps run on their own budget, set when the create fails (a hung step may have used it all).
     let cleanup = deadline.forCleanup();
+    // Set while a created system has not been terminated by the rollback.
+    let systemMayRemain = false;
     const steps = log.child({ id, host: host.name });
     let step = "";
     // What this call has made so far, reported if rollback cannot remove it.
@@ -80,6 +82,9 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         step = "failed to claim the scratch folder";
         let claim = await claimScratchFolder(host, plan, { computeSystemId: id, resource }, deadline);
         rollback.add("release the scratch folder (its marker, and the disk if create copied it)", async () => {
+            // Never pull the disk from under a VM that may still exist (the host died before we
+            // could terminate it): the state keeps the VM, and its delete releases the folder.
+            if (systemMayRemain) throw new Error(`kept ${plan.scratchPath}: compute system '${id}' may still exist`);
             await releaseScratch(host, plan, id);
         });
 
@@ -112,8 +117,22 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
 
         step = "error while creating the compute system";
         steps.debug({ bytes: document.length }, "creating compute system");
-        const created = await createComputeSystem(host, id, document, deadline, isDerivedId(id, options, resource));
-        rollback.add("terminate and close the compute system", () => terminateAndClose(created, cleanup.call()));
+        const created = await createComputeSystem(host, id, document, deadline, isDerivedId(id, options, resource)).catch((err: unknown) => {
+            if (isTimeout(err) || isServiceUnavailable(err)) {
+                // The host may still make the system after we gave up on it: remove it if it did.
+                rollback.add("terminate the compute system if the unanswered create made it", async () => {
+                    systemMayRemain = true;
+                    await terminateIfExists(host, id, cleanup.call());
+                    systemMayRemain = false;
+                });
+            }
+            throw err;
+        });
+        rollback.add("terminate and close the compute system", async () => {
+            systemMayRemain = true;
+            await terminateAndClose(created, cleanup.call());
+            systemMayRemain = false;
+        });
 
         step = "failed to read the compute system's RuntimeId";
         const properties = await created.properties([], deadline.call());
