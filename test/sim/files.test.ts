@@ -1,9 +1,14 @@
 // Files a document names must exist under the mapped root, and disks must be granted to the VM.
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { RunningSimulator } from "../../provider/sim/service/launch";
-import { localPathOf, mapWindowsPath, normalizeWindowsPath } from "../../provider/sim/service/windows-path";
-import { closeSystem, createSystem, errorOf, hcsLib, hex, HR } from "./helpers/hcs-lib";
-import { expectNoLeaks, newId, prepareVmFiles, scratchPath, stopSimulator, useSimulator, vmDocument, writeWindowsFile } from "./helpers/fixtures";
+import { seedLayers } from "../../provider/sim/service/seed-layers";
+import { localPathOf, mapWindowsPath, normalizeWindowsPath, resolveLocalPath } from "../../provider/sim/service/windows-path";
+import { closeSystem, createSystem, errorOf, hcsLib, hex, HR, modify, props, terminate } from "./helpers/hcs-lib";
+import {
+    expectNoLeaks, makeWindowsDir, newId, prepareVmFiles, SCSI_CONTROLLER, scratchPath, stopSimulator, useSimulator, vmDocument, writeWindowsFile,
+} from "./helpers/fixtures";
 
 let sim: RunningSimulator;
 
@@ -29,6 +34,49 @@ describe("path mapping", () => {
         expect(normalizeWindowsPath("\\\\server\\share\\x")).toEqual({ reason: expect.stringContaining("UNC") });
         expect(normalizeWindowsPath("\\\\.\\PhysicalDrive0")).toEqual({ reason: expect.stringContaining("UNC") });
         expect(() => mapWindowsPath("/r", "\\\\server\\s", "Path")).toThrow(/Path: cannot use path/);
+    });
+});
+
+describe("resolveLocalPath()", () => {
+    let root: string;
+
+    beforeAll(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "hcs-sim-case-"));
+        fs.mkdirSync(path.join(root, "fs", "c", "uvms", "shared"), { recursive: true });
+        fs.writeFileSync(path.join(root, "fs", "c", "uvms", "shared", "sandbox.vhdx"), "x");
+    });
+
+    afterAll(() => {
+        fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    it("finds a file whatever the case of its names, spelled as on disk", () => {
+        const onDisk = path.join(root, "fs", "c", "uvms", "shared", "sandbox.vhdx");
+        expect(resolveLocalPath(root, "C:\\uvms\\shared\\sandbox.vhdx")).toBe(onDisk);
+        expect(resolveLocalPath(root, "C:\\UVMS\\Shared\\sandbox.vhdx")).toBe(onDisk);
+        expect(resolveLocalPath(root, "C:\\uvms\\shared\\SANDBOX.VHDX")).toBe(onDisk);
+        expect(mapWindowsPath(root, "c:/UVMS/SHARED/Sandbox.Vhdx", "f")).toEqual({ windows: "C:\\UVMS\\SHARED\\Sandbox.Vhdx", local: onDisk });
+    });
+
+    it("keeps the spelling of names that do not exist yet, below the existing folders as spelled on disk", () => {
+        expect(resolveLocalPath(root, "C:\\UVMS\\Shared\\New\\Disk.vhdx")).toBe(path.join(root, "fs", "c", "uvms", "shared", "New", "Disk.vhdx"));
+        expect(resolveLocalPath(root, "C:\\Other\\x")).toBe(path.join(root, "fs", "c", "Other", "x"));
+        expect(resolveLocalPath(root, "C:\\")).toBe(path.join(root, "fs", "c"));
+    });
+
+    it("prefers the name spelled as given when a case-sensitive disk holds several", () => {
+        fs.writeFileSync(path.join(root, "fs", "c", "uvms", "shared", "SANDBOX.VHDX"), "y");
+        expect(resolveLocalPath(root, "C:\\uvms\\shared\\SANDBOX.VHDX")).toBe(path.join(root, "fs", "c", "uvms", "shared", "SANDBOX.VHDX"));
+        expect(resolveLocalPath(root, "C:\\uvms\\shared\\Sandbox.vhdx")).toBe(path.join(root, "fs", "c", "uvms", "shared", "SANDBOX.VHDX"));
+        fs.rmSync(path.join(root, "fs", "c", "uvms", "shared", "SANDBOX.VHDX"));
+    });
+
+    it("seedLayers() finds a layer created in another case and creates nothing new", () => {
+        const first = seedLayers(root, "C:\\layers\\base");
+        expect(first.existing).toEqual([]);
+        const again = seedLayers(root, "C:\\Layers\\BASE");
+        expect(again.created).toEqual([]);
+        expect(fs.readdirSync(path.join(root, "fs", "c"))).toEqual(expect.not.arrayContaining(["Layers"]));
     });
 });
 
@@ -125,6 +173,79 @@ describe("SCSI disks", () => {
     it("grants show up in the control interface's state", async () => {
         const state = await sim.control.state();
         expect(state.grants).toEqual(expect.arrayContaining([{ path: "C:\\g\\exists.vhdx", vmIds: ["vm"], group: false }]));
+    });
+});
+
+describe("paths compare case-insensitively, as on NTFS", () => {
+    // The folder on disk is C:\uvms\shared; documents, grants and attachments spell it otherwise.
+    const created = "C:\\uvms\\shared\\sandbox.vhdx";
+    const upper = "C:\\UVMS\\Shared\\sandbox.vhdx";
+    const lower = "c:\\uvms\\shared\\SANDBOX.VHDX";
+
+    function documentWithScratch(id: string, scratch: string): Record<string, any> {
+        const doc = vmDocument(id);
+        doc.VirtualMachine.Devices.Scsi[SCSI_CONTROLLER].Attachments["0"].Path = scratch;
+        return doc;
+    }
+
+    it("C:\\UVMS\\Shared\\sandbox.vhdx and c:\\uvms\\shared\\SANDBOX.VHDX are one file for validation and grants", async () => {
+        const id = newId();
+        prepareVmFiles(sim.root, id, { grant: false });
+        writeWindowsFile(sim.root, created);
+        expect(hcsLib().HcsGrantVmAccess(id, upper)).toBe(0);
+        const c = createSystem(id, documentWithScratch(id, lower));
+        expect(hex(c.hr)).toBe(hex(0));
+        expect(terminate(c.sys).hr).toBe(0);
+        await closeSystem(c.sys);
+        // One grant, on one file, keeping the spelling of the first grant.
+        const grants = (await sim.control.state()).grants.filter((g) => g.vmIds.includes(id.toLowerCase()));
+        expect(grants).toEqual([{ path: upper, vmIds: [id.toLowerCase()], group: false }]);
+        // Revoking through a third spelling revokes that grant.
+        expect(hcsLib().HcsRevokeVmAccess(id, "C:\\Uvms\\SHARED\\Sandbox.Vhdx")).toBe(0);
+        const again = createSystem(id, documentWithScratch(id, created));
+        expect(hex(again.hr)).toBe(hex(HR.E_ACCESSDENIED));
+        expect(errorOf(again).ErrorMessage).toContain(created);
+        await closeSystem(again.sys);
+        expect(fs.readdirSync(localPathOf(sim.root, "C:\\"))).toEqual(expect.not.arrayContaining(["UVMS"]));
+    });
+
+    it("a missing file in a folder named in another case is ERROR_FILE_NOT_FOUND, not ERROR_PATH_NOT_FOUND", async () => {
+        const id = newId();
+        prepareVmFiles(sim.root, id);
+        writeWindowsFile(sim.root, created);
+        const c = createSystem(id, documentWithScratch(id, "C:\\UVMS\\Shared\\missing.vhdx"));
+        expect(hex(c.hr)).toBe(hex(HR.FILE_NOT_FOUND));
+        expect(errorOf(c).ErrorMessage).toContain("C:\\UVMS\\Shared\\missing.vhdx");
+        await closeSystem(c.sys);
+    });
+
+    it("a disk attached by modify is found in another case", async () => {
+        const id = newId();
+        prepareVmFiles(sim.root, id);
+        const c = createSystem(id, vmDocument(id));
+        expect(hex(c.hr)).toBe(hex(0));
+        writeWindowsFile(sim.root, `C:\\uvms\\${id}\\data.vhdx`);
+        expect(hcsLib().HcsGrantVmAccess(id, `C:\\UVMS\\${id.toUpperCase()}\\DATA.VHDX`)).toBe(0);
+        const disk = `c:\\Uvms\\${id}\\Data.Vhdx`;
+        const r = modify(c.sys, { ResourcePath: `VirtualMachine/Devices/Scsi/${SCSI_CONTROLLER}/Attachments/1`, RequestType: "Add", Settings: { Type: "VirtualDisk", Path: disk } });
+        expect(hex(r.hr)).toBe(hex(0));
+        expect(props(c.sys, ["Simulator"]).Simulator.Configuration.VirtualMachine.Devices.Scsi[SCSI_CONTROLLER].Attachments["1"].Path).toBe(disk);
+        expect(terminate(c.sys).hr).toBe(0);
+        await closeSystem(c.sys);
+    });
+
+    it("VSMB share folders and their allowed files are found in another case", async () => {
+        const id = newId();
+        prepareVmFiles(sim.root, id);
+        makeWindowsDir(sim.root, "C:\\shares\\Tools");
+        writeWindowsFile(sim.root, "C:\\shares\\Tools\\bin\\run.exe");
+        const doc = vmDocument(id);
+        doc.VirtualMachine.Devices.VirtualSmb.Shares[0].Path = "C:\\LAYERS\\Base\\utilityvm\\FILES";
+        doc.VirtualMachine.Devices.VirtualSmb.Shares.push({ Name: "tools", Path: "c:\\SHARES\\tools", AllowedFiles: ["BIN\\Run.EXE"] });
+        const c = createSystem(id, doc);
+        expect(hex(c.hr)).toBe(hex(0));
+        expect(terminate(c.sys).hr).toBe(0);
+        await closeSystem(c.sys);
     });
 });
 

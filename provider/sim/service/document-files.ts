@@ -1,9 +1,9 @@
 /**
  * Checks the files a ComputeSystem document (or a modify request) names, under the mapped root:
  * SCSI disks must exist and be granted to the VM (HcsGrantVmAccess), VSMB shares must be folders.
+ * Paths are looked up as on NTFS, case-insensitively (windows-path.ts).
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { dig, type Json } from "./compute-system-document";
 import { GrantStore, missingPathFailure } from "./grants";
 import { HcsFailure, HR, EVENT_IDS } from "./hresults";
@@ -58,9 +58,10 @@ export function checkShare(root: string, share: Json, at: string): void {
     const allowed = share.AllowedFiles;
     if (Array.isArray(allowed)) {
         allowed.forEach((name, i) => {
-            const local = path.join(dir.local, ...String(name).split(/[\\/]/).filter((n) => n !== ""));
+            const field = `${at}.AllowedFiles[${i}]`;
+            const file = mapWindowsPath(root, `${dir.windows}\\${String(name)}`, field);
             // GUESS: HCS checks that each allowed file exists when the share is added.
-            const gone = missingPathFailure(local, `${dir.windows}\\${String(name)}`, `${at}.AllowedFiles[${i}]`, "allowed file");
+            const gone = missingPathFailure(file.local, file.windows, field, "allowed file");
             if (gone) throw gone;
         });
     }

@@ -1,19 +1,20 @@
 /**
  * HcsGrantVmAccess / HcsGrantVmGroupAccess, modelled as ACL entries on files under the mapped root.
  *
- * A grant belongs to the file it was made on: it records the file's identity (inode, device and
- * birth time: file systems reuse a freed inode number at once, so the inode alone cannot tell a new
- * file at the same path from the old one), so deleting the file and creating another at the same
- * path drops the grant, as a new file's ACL would.
+ * A grant belongs to the file it was made on, as an ACL does: it is keyed by the file's identity
+ * (file-identity.ts), not by its path, so every spelling of the path (NTFS compares names
+ * case-insensitively) finds it, and deleting the file and creating another at the same path drops it,
+ * as a new file's ACL would.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { inodeKey, sameFile } from "./file-identity";
 import { HcsFailure, HR, EVENT_IDS } from "./hresults";
 
 export interface GrantRecord {
-    /** The path as the grant was made (normalized Windows form). */
+    /** The path as the first grant named it (normalized Windows form). */
     windows: string;
-    /** Where the file lives under the root, relative to the root. */
+    /** Where the file lived under the root when first granted, relative to the root (informational). */
     local: string;
     /** Inode, device and birth time (ms) of the file when granted. */
     ino: number;
@@ -39,29 +40,37 @@ export function missingPathFailure(local: string, windows: string, field: string
 }
 
 export class GrantStore {
-    private readonly byLocal = new Map<string, GrantRecord>();
+    /** Key: inodeKey of the file; a record whose birth time differs belongs to a file since deleted. */
+    private readonly byFile = new Map<string, GrantRecord>();
 
     constructor(private readonly root: string, records: readonly GrantRecord[] = []) {
-        for (const r of records) this.byLocal.set(r.local, { ...r, vmIds: [...r.vmIds] });
+        for (const r of records) this.byFile.set(inodeKey(r), { ...r, vmIds: [...r.vmIds] });
     }
 
     list(): GrantRecord[] {
-        return [...this.byLocal.values()].map((r) => ({ ...r, vmIds: [...r.vmIds] }));
+        return [...this.byFile.values()].map((r) => ({ ...r, vmIds: [...r.vmIds] }));
     }
 
-    private key(local: string): string {
-        return path.relative(path.resolve(this.root), local);
+    /** The record of the file at `local`, if it has one (and the file exists). */
+    private recordOf(local: string): GrantRecord | undefined {
+        let st: fs.Stats;
+        try {
+            st = fs.statSync(local);
+        } catch {
+            return undefined;
+        }
+        const record = this.byFile.get(inodeKey(st));
+        return record && sameFile(record, st) ? record : undefined;
     }
 
     /** Adds vmId (or the VM group when vmId is undefined) to the file's grants. */
     grant(vmId: string | undefined, windows: string, local: string): void {
         const st = fs.statSync(local);
-        const key = this.key(local);
-        let record = this.byLocal.get(key);
-        if (record && !sameFile(record, st)) record = undefined; // a different file now
+        let record = this.recordOf(local);
         if (!record) {
-            record = { windows, local: key, ino: st.ino, dev: st.dev, born: st.birthtimeMs, vmIds: [], group: false };
-            this.byLocal.set(key, record);
+            // Replaces the record of a deleted file whose inode number this file reuses.
+            record = { windows, local: path.relative(path.resolve(this.root), local), ino: st.ino, dev: st.dev, born: st.birthtimeMs, vmIds: [], group: false };
+            this.byFile.set(inodeKey(record), record);
         }
         if (vmId === undefined) record.group = true;
         else if (!record.vmIds.includes(vmId.toLowerCase())) record.vmIds.push(vmId.toLowerCase());
@@ -69,12 +78,11 @@ export class GrantStore {
 
     /** Removes a grant. GUESS: revoking access that was never granted succeeds. */
     revoke(vmId: string | undefined, local: string): void {
-        const key = this.key(local);
-        const record = this.byLocal.get(key);
+        const record = this.recordOf(local);
         if (!record) return;
         if (vmId === undefined) record.group = false;
         else record.vmIds = record.vmIds.filter((v) => v !== vmId.toLowerCase());
-        if (record.vmIds.length === 0 && !record.group) this.byLocal.delete(key);
+        if (record.vmIds.length === 0 && !record.group) this.byFile.delete(inodeKey(record));
     }
 
     /**
@@ -82,20 +90,8 @@ export class GrantStore {
      * GUESS: a group grant (read-only, per the reference) is enough only for read-only attachments.
      */
     allows(vmId: string, local: string, readOnly: boolean): boolean {
-        const record = this.byLocal.get(this.key(local));
+        const record = this.recordOf(local);
         if (!record) return false;
-        let st: fs.Stats;
-        try {
-            st = fs.statSync(local);
-        } catch {
-            return false;
-        }
-        if (!sameFile(record, st)) return false;
         return record.vmIds.includes(vmId.toLowerCase()) || (readOnly && record.group);
     }
-}
-
-/** Whether `st` is the file the grant was made on (records from before birth times match on inode). */
-function sameFile(record: GrantRecord, st: fs.Stats): boolean {
-    return st.ino === record.ino && st.dev === record.dev && (record.born === undefined || st.birthtimeMs === record.born);
 }

@@ -1,11 +1,12 @@
 /**
  * Lays out a fake WCOW base layer under a simulator root, so a utility VM can be created from it:
  * `<layer>\UtilityVM\Files\` with a few small files and `<layer>\UtilityVM\SystemTemplate.vhdx`, a
- * small file starting with the VHDX signature. Idempotent: existing files are left alone.
+ * small file starting with the VHDX signature. Idempotent: existing files are left alone, whatever
+ * the case of their names (`C:\Layers\Base` finds `C:\layers\base`, as on NTFS).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { localPathOf, normalizeWindowsPath } from "./windows-path";
+import { normalizeWindowsPath, resolveLocalPath } from "./windows-path";
 
 export const DEFAULT_LAYER = "C:\\layers\\base";
 
@@ -45,7 +46,7 @@ export function seedLayers(root: string, layer: string = DEFAULT_LAYER): SeedRes
     const created: string[] = [];
     const existing: string[] = [];
     for (const [windows, content] of entries) {
-        const local = localPathOf(root, windows);
+        const local = resolveLocalPath(root, windows);
         if (fs.existsSync(local)) {
             existing.push(windows);
             continue;

@@ -3,9 +3,13 @@
  * letter is lower-cased; every other name keeps its case. The provider's MappedFileSystem maps the
  * same way (docs/simulator.md states the rule; both sides must agree).
  *
- * Unlike NTFS, the mapped tree is case-sensitive: `C:\Layers` and `C:\layers` are different folders.
+ * Like NTFS, lookups are case-insensitive and case-preserving: `C:\Layers\Base` finds the folder
+ * created as `C:\layers\base` (resolveLocalPath), and a name that does not exist yet is created as
+ * spelled.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { windowsPathKey } from "../../src/model/windows-path";
 import { HcsFailure, HR, EVENT_IDS } from "./hresults";
 
 export interface MappedPath {
@@ -33,7 +37,7 @@ export function normalizeWindowsPath(input: string): { windows: string } | { rea
 }
 
 /**
- * Maps a Windows path under `root`.
+ * Maps a Windows path under `root`, looking each name up as NTFS would (resolveLocalPath).
  * @throws {HcsFailure} E_INVALIDARG (or ERROR_NOT_SUPPORTED for UNC/device paths) naming `field`.
  */
 export function mapWindowsPath(root: string, input: string, field: string): MappedPath {
@@ -47,10 +51,13 @@ export function mapWindowsPath(root: string, input: string, field: string): Mapp
             unsupported ? EVENT_IDS.notSupported : EVENT_IDS.invalidArgument,
         );
     }
-    return { windows: result.windows, local: localPathOf(root, result.windows) };
+    return { windows: result.windows, local: resolveLocalPath(root, result.windows) };
 }
 
-/** `<root>/fs/<drive>/<names...>` for a normalized Windows path. */
+/**
+ * `<root>/fs/<drive>/<names...>` for a normalized Windows path, spelled exactly as given (no lookup:
+ * see resolveLocalPath for the file a path names).
+ */
 export function localPathOf(root: string, windows: string): string {
     const drive = windows.charAt(0).toLowerCase();
     const names = windows.slice(3).split("\\").filter((n) => n !== "" && n !== ".");
@@ -61,4 +68,56 @@ export function localPathOf(root: string, windows: string): string {
         throw new HcsFailure(HR.E_INVALIDARG, `Cannot map ${JSON.stringify(windows)}: it would leave ${driveRoot}`);
     }
     return local;
+}
+
+/**
+ * The local path of the file or folder a normalized Windows path names, looked up as NTFS does:
+ * case-insensitively, keeping the spelling on disk. Each name that does not exist as spelled is
+ * matched against its folder's entries (windowsPathKey, NTFS's one-to-one upper-casing; the first
+ * match in sorted order, should this case-sensitive disk hold several); from the first name with no
+ * match on, the names keep their spelling, so a file created at the result is created as spelled.
+ * The provider's MappedFileSystem resolves names the same way.
+ * @throws {HcsFailure} E_INVALIDARG if the result would leave `<root>/fs/<drive>` (as localPathOf).
+ */
+export function resolveLocalPath(root: string, windows: string): string {
+    const spelled = localPathOf(root, windows);
+    // Most lookups name a path as it was created: one lstat answers them.
+    if (exists(spelled)) return spelled;
+    const driveRoot = path.join(path.resolve(root), "fs", windows.charAt(0).toLowerCase());
+    const relative = path.relative(driveRoot, spelled);
+    if (relative === "") return spelled;
+    const names = relative.split(path.sep);
+    let current = driveRoot;
+    for (const [i, name] of names.entries()) {
+        const next = path.join(current, name);
+        if (exists(next)) {
+            current = next;
+            continue;
+        }
+        const match = entryMatching(current, name);
+        if (match === undefined) return path.join(current, ...names.slice(i));
+        current = path.join(current, match);
+    }
+    return current;
+}
+
+function exists(local: string): boolean {
+    try {
+        fs.lstatSync(local);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** The entry of `folder` whose name equals `name` case-insensitively, if any (none when `folder` is not a folder). */
+function entryMatching(folder: string, name: string): string | undefined {
+    let entries: string[];
+    try {
+        entries = fs.readdirSync(folder);
+    } catch {
+        return undefined;
+    }
+    const key = windowsPathKey(name);
+    return entries.filter((entry) => windowsPathKey(entry) === key).sort()[0];
 }

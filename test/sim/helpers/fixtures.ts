@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startSimulatorProcess, type RunningSimulator, type StartSimulatorOptions } from "../../../provider/sim/service/launch";
 import { seedLayers } from "../../../provider/sim/service/seed-layers";
-import { localPathOf } from "../../../provider/sim/service/windows-path";
+import { resolveLocalPath } from "../../../provider/sim/service/windows-path";
 import { hcsLib, libraryStats } from "./hcs-lib";
 
 export const BASE_LAYER = "C:\\layers\\base";
@@ -49,16 +49,19 @@ export function scratchPath(id: string): string {
     return `C:\\uvms\\${id}\\sandbox.vhdx`;
 }
 
-/** Creates a file (and its folders) at a Windows path under the root. */
+/**
+ * Creates a file (and its folders) at a Windows path under the root. Names that exist in another
+ * case are reused, as on NTFS; new ones are created as spelled.
+ */
 export function writeWindowsFile(root: string, windows: string, content: string | Buffer = "x"): string {
-    const local = localPathOf(root, windows);
+    const local = resolveLocalPath(root, windows);
     fs.mkdirSync(path.dirname(local), { recursive: true });
     fs.writeFileSync(local, content);
     return local;
 }
 
 export function makeWindowsDir(root: string, windows: string): string {
-    const local = localPathOf(root, windows);
+    const local = resolveLocalPath(root, windows);
     fs.mkdirSync(local, { recursive: true });
     return local;
 }
