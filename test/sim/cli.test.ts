@@ -87,11 +87,12 @@ describe("a detached service", () => {
 
     it("state shows the host, as a table or as JSON", () => {
         const json = JSON.parse(cli("state", "--root", root, "--json").stdout);
-        expect(json).toMatchObject({ pid, build: 19041, logicalProcessors: 4, systems: [], connections: [], faults: [] });
+        expect(json).toMatchObject({ pid, build: 19041, logicalProcessors: 4, systems: [], connections: [], openDisks: [], faults: [] });
         const table = cli("state", "--root", root);
         expect(table.status).toBe(0);
         expect(table.stdout).toContain("build 19041, 4 logical processors");
         expect(table.stdout).toContain("systems (0):");
+        expect(table.stdout).toContain("open disks (0):");
     });
 
     it("fault fail / latency / hang / list / clear", () => {

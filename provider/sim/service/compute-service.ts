@@ -13,10 +13,11 @@ import type { Logger } from "../../src/log/logger";
 import {
     checkComputeSystemDocument, checkLimits, CPU_GROUP_MIN_BUILD, dig, supportedSchemaVersions, type HostFacts, type Json,
 } from "./compute-system-document";
-import { checkAttachment, checkDocumentFiles, checkShare } from "./document-files";
+import { attachedDisks, checkAttachment, checkDocumentFiles, checkShare } from "./document-files";
 import { GrantStore, missingPathFailure } from "./grants";
 import { loadHost, saveHostJson, type ExitType, type PersistedSystem, type SystemState } from "./host-store";
 import { HcsFailure, HR, EVENT_IDS } from "./hresults";
+import { OpenDisks, type OpenDiskView } from "./open-disks";
 import { SERVICE_PROPERTY_TYPES, SYSTEM_PROPERTY_TYPES } from "./schema";
 import { invalidJson, parseJson, parseOptional, validateStruct, type SchemaProblem } from "./validate";
 import { mapWindowsPath } from "./windows-path";
@@ -91,6 +92,8 @@ export class ComputeService {
     private readonly log: Logger;
     private readonly systems = new Map<string, SystemRecord>(); // key: lower-cased ID
     private readonly grants: GrantStore;
+    /** The virtual disks each live system holds open (released when it stops). */
+    private readonly openDisks = new OpenDisks();
     /** Whether the host changed since state.json was last written. */
     private unsaved = false;
     /** Each system's JSON in state.json, until it changes: a flush re-serializes only what changed. */
@@ -127,6 +130,8 @@ export class ComputeService {
                 continue;
             }
             this.systems.set(s.id.toLowerCase(), { ...s, handles: new Set() });
+            // The VM kept running while the service restarted, and so did its worker process's opens.
+            this.openDisks.restore(s.id, attachedDisks(this.root, s.document));
         }
         if (changed) this.persist();
     }
@@ -251,6 +256,7 @@ export class ComputeService {
 
     private remove(system: SystemRecord, why: string): void {
         this.systems.delete(system.id.toLowerCase());
+        this.openDisks.closeAll(system.id);
         this.persist();
         this.log.info({ id: system.id }, `removed compute system: ${why}`);
     }
@@ -262,6 +268,8 @@ export class ComputeService {
         system.exitType = exitType;
         system.exitStatus = status;
         system.stoppedAt = new Date().toISOString();
+        // The worker process has exited: its disks are closed, though handles may keep the system.
+        this.openDisks.closeAll(system.id);
         this.systemChanged(system);
         this.log.info({ id: system.id, from, to: "Stopped", exitType }, `compute system stopped: ${why}`);
         // GUESS: the SystemExited event reaches callbacks before the reply that completes the
@@ -294,7 +302,14 @@ export class ComputeService {
                 undefined, EVENT_IDS.alreadyExists);
         }
         const doc = checkComputeSystemDocument(configuration, this.host);
-        checkDocumentFiles(this.root, this.grants, id, doc);
+        const disks = checkDocumentFiles(this.root, this.grants, id, doc);
+        // GUESS: a disk another system holds fails the create (ERROR_SHARING_VIOLATION), not the start.
+        // HCS builds the VM's devices from the document at create (clients see construction failures,
+        // E_ACCESSDENIED among them, from the create, attributed to OperationFailure "Construct"), and
+        // hcsshim's scratch disk is in the create document. The open that checks the disk's ACL
+        // (checkDocumentFiles, above) is the one that asks for exclusive access, so the same call
+        // refuses both.
+        this.openDisks.open(id, disks);
         const system: SystemRecord = {
             id,
             runtimeId: randomUUID(),
@@ -771,9 +786,11 @@ export class ComputeService {
         const ctrl = obj(scsi[controller]);
         if (!ctrl) throw new HcsFailure(HR.NOT_FOUND, `ResourcePath: compute system '${system.id}' has no SCSI controller '${controller}'`, undefined, EVENT_IDS.notFound);
         const attachments = ensurePath(ctrl, ["Attachments"]);
+        const slot = `${controller}/${lun}`;
         if (requestType === "Remove") {
             if (attachments[lun] === undefined) throw new HcsFailure(HR.NOT_FOUND, `ResourcePath: nothing is attached at ${controller} LUN ${lun}`, undefined, EVENT_IDS.notFound);
             delete attachments[lun];
+            this.openDisks.close(system.id, slot);
             return;
         }
         const problems = validateStruct("Attachment", settings, "Settings");
@@ -782,7 +799,8 @@ export class ComputeService {
         if (a && a.Path === undefined) problems.push({ path: "Settings.Path", message: "missing (required)" });
         if (problems.length > 0) throw invalidJson("modify request", problems);
         if (attachments[lun] !== undefined) throw new HcsFailure(HR.ALREADY_EXISTS, `ResourcePath: ${controller} LUN ${lun} is in use`, undefined, EVENT_IDS.alreadyExists);
-        checkAttachment(this.root, this.grants, system.id, a!, "Settings");
+        // A hot-added disk is opened when it is added, with the same sharing rule as at create.
+        this.openDisks.open(system.id, [checkAttachment(this.root, this.grants, system.id, a!, "Settings", slot)]);
         attachments[lun] = a!;
     }
 
@@ -820,7 +838,7 @@ export class ComputeService {
         return [...this.systems.values()].map((s) => s.id);
     }
 
-    snapshot(): { systems: Json[]; grants: Json[] } {
+    snapshot(): { systems: Json[]; grants: Json[]; openDisks: OpenDiskView[] } {
         return {
             systems: [...this.systems.values()].map((s) => ({
                 id: s.id,
@@ -836,6 +854,7 @@ export class ComputeService {
                 processorCount: this.processorCount(s),
             })),
             grants: this.grants.list().map((g) => ({ path: g.windows, vmIds: g.vmIds, group: g.group })),
+            openDisks: this.openDisks.list(),
         };
     }
 

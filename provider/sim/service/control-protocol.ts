@@ -57,6 +57,8 @@ export interface SimulatorState {
         readonly handles: readonly { readonly id: number; readonly system: string | null; readonly callback: boolean }[];
     }[];
     readonly grants: readonly { readonly path: string; readonly vmIds: readonly string[]; readonly group: boolean }[];
+    /** The virtual disks live systems hold open (path as the system's document names it). */
+    readonly openDisks: readonly { readonly path: string; readonly system: string; readonly readOnly: boolean }[];
     readonly calls: Readonly<Record<string, number>>;
     readonly faults: readonly FaultView[];
 }

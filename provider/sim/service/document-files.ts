@@ -7,18 +7,28 @@ import * as fs from "node:fs";
 import { dig, type Json } from "./compute-system-document";
 import { GrantStore, missingPathFailure } from "./grants";
 import { HcsFailure, HR, EVENT_IDS } from "./hresults";
-import { mapWindowsPath } from "./windows-path";
+import type { DiskOpen } from "./open-disks";
+import { mapWindowsPath, type MappedPath } from "./windows-path";
 
 function obj(v: unknown): Json | undefined {
     return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 }
 
+/** Whether the VM opens the attachment read-only (an ISO always is). */
+function isReadOnly(attachment: Json): boolean {
+    return attachment.ReadOnly === true || attachment.Type === "Iso";
+}
+
+function diskOpen(file: MappedPath, attachment: Json, at: string, slot: string): DiskOpen {
+    return { slot, windows: file.windows, local: file.local, readOnly: isReadOnly(attachment), at };
+}
+
 /**
- * Checks one SCSI attachment.
+ * Checks one SCSI attachment, at `slot` (`<controller>/<lun>`), and returns the disk the VM opens.
  * @throws {HcsFailure} ERROR_NOT_SUPPORTED for pass-through and extensible disks, FILE/PATH_NOT_FOUND
  *   for a missing file, E_ACCESSDENIED when the file was not granted to `vmId`.
  */
-export function checkAttachment(root: string, grants: GrantStore, vmId: string, attachment: Json, at: string): void {
+export function checkAttachment(root: string, grants: GrantStore, vmId: string, attachment: Json, at: string, slot: string): DiskOpen {
     const type = attachment.Type as string;
     if (type === "PassThru" || type === "ExtensibleVirtualDisk") {
         throw new HcsFailure(HR.NOT_SUPPORTED, `${at}.Type: the simulator does not simulate ${type} disks`, undefined, EVENT_IDS.notSupported);
@@ -31,14 +41,14 @@ export function checkAttachment(root: string, grants: GrantStore, vmId: string, 
         throw new HcsFailure(HR.E_ACCESSDENIED, `${at}.Path: '${file.windows}' is a folder, not a virtual disk file`,
             undefined, EVENT_IDS.accessDenied);
     }
-    const readOnly = attachment.ReadOnly === true || type === "Iso";
-    if (!grants.allows(vmId, file.local, readOnly)) {
+    if (!grants.allows(vmId, file.local, isReadOnly(attachment))) {
         // Like the VM worker process, which runs as the VM's own account and cannot open a file whose
         // ACL has no entry for it.
         const message = `'${file.windows}': Access is denied. The VM worker process for '${vmId}' cannot open the ` +
             `virtual disk: it was not granted access with HcsGrantVmAccess('${vmId}', '${file.windows}')`;
         throw new HcsFailure(HR.E_ACCESSDENIED, `${at}.Path: ${message}`, [message], EVENT_IDS.accessDenied);
     }
+    return diskOpen(file, attachment, at, slot);
 }
 
 /**
@@ -67,16 +77,44 @@ export function checkShare(root: string, share: Json, at: string): void {
     }
 }
 
-/** Checks every file a VM document names (SCSI disks, VSMB shares). */
-export function checkDocumentFiles(root: string, grants: GrantStore, vmId: string, doc: Json): void {
+interface ScsiAttachment {
+    readonly attachment: Json;
+    /** The document field of the attachment. */
+    readonly at: string;
+    /** `<controller>/<lun>`. */
+    readonly slot: string;
+}
+
+function scsiAttachments(doc: Json): ScsiAttachment[] {
+    const found: ScsiAttachment[] = [];
     const scsi = obj(dig(doc, "VirtualMachine.Devices.Scsi")) ?? {};
     for (const [controller, value] of Object.entries(scsi)) {
         for (const [lun, attachment] of Object.entries(obj(obj(value)?.Attachments) ?? {})) {
-            checkAttachment(root, grants, vmId, obj(attachment)!, `VirtualMachine.Devices.Scsi.${controller}.Attachments.${lun}`);
+            found.push({ attachment: obj(attachment)!, at: `VirtualMachine.Devices.Scsi.${controller}.Attachments.${lun}`, slot: `${controller}/${lun}` });
         }
     }
+    return found;
+}
+
+/** Checks every file a VM document names (SCSI disks, VSMB shares); returns the disks the VM opens. */
+export function checkDocumentFiles(root: string, grants: GrantStore, vmId: string, doc: Json): DiskOpen[] {
+    const disks = scsiAttachments(doc).map(({ attachment, at, slot }) => checkAttachment(root, grants, vmId, attachment, at, slot));
     const shares = dig(doc, "VirtualMachine.Devices.VirtualSmb.Shares");
     if (Array.isArray(shares)) {
         shares.forEach((share, i) => checkShare(root, obj(share)!, `VirtualMachine.Devices.VirtualSmb.Shares[${i}]`));
     }
+    return disks;
+}
+
+/** The disks a VM document attaches, without checking them (a configuration that was checked when applied). */
+export function attachedDisks(root: string, doc: Json): DiskOpen[] {
+    const disks: DiskOpen[] = [];
+    for (const { attachment, at, slot } of scsiAttachments(doc)) {
+        try {
+            disks.push(diskOpen(mapWindowsPath(root, String(attachment.Path), `${at}.Path`), attachment, at, slot));
+        } catch {
+            // a path the simulator cannot map opens nothing
+        }
+    }
+    return disks;
 }

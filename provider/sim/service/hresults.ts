@@ -13,6 +13,7 @@ export const HR = {
     E_FAIL: 0x80004005 | 0,
     FILE_NOT_FOUND: 0x80070002 | 0, // HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)
     PATH_NOT_FOUND: 0x80070003 | 0, // HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND)
+    SHARING_VIOLATION: 0x80070020 | 0, // HRESULT_FROM_WIN32(ERROR_SHARING_VIOLATION)
     NOT_SUPPORTED: 0x80070032 | 0, // HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)
     DIRECTORY: 0x8007010b | 0, // HRESULT_FROM_WIN32(ERROR_DIRECTORY): the directory name is invalid
     ALREADY_EXISTS: 0x800700b7 | 0, // HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)
@@ -45,6 +46,7 @@ const MEANINGS: ReadonlyMap<number, string> = new Map([
     [HR.E_FAIL, "Unspecified error."],
     [HR.FILE_NOT_FOUND, "The system cannot find the file specified."],
     [HR.PATH_NOT_FOUND, "The system cannot find the path specified."],
+    [HR.SHARING_VIOLATION, "The process cannot access the file because it is being used by another process."],
     [HR.NOT_SUPPORTED, "The request is not supported."],
     [HR.DIRECTORY, "The directory name is invalid."],
     [HR.ALREADY_EXISTS, "Cannot create a file when that file already exists."],
@@ -113,6 +115,7 @@ export const EVENT_IDS = {
     invalidArgument: 1006,
     notFound: 1007,
     alreadyExists: 1008,
+    sharingViolation: 1009,
     injected: 1900,
 } as const;
 

@@ -33,7 +33,7 @@ Clients set PULUMI_HCS_SIM to "address" (or tcp:<tcp>, with PULUMI_HCS_SIM_SECRE
 
 commands:
   stop          stop a running simulator
-  state         show systems, handles, connections, grants, call counts and faults
+  state         show systems, handles, connections, grants, open disks, call counts and faults
   fault         inject failures, latency, hangs or crashes into HCS calls
   kill          make a compute system die behind its clients' backs
   seed-layers   lay out a fake WCOW base layer under the root
@@ -47,8 +47,8 @@ Stops the simulator running on DIR (through its control socket; falls back to SI
     state: `usage: pulumi-hcs sim state --root DIR [--json]
 
 Shows the simulated host: compute systems (state, owner, runtime ID, open handles), client
-connections and their handles, file-access grants, how often each HCS function was called, and the
-active faults. --json prints the same as one JSON object.
+connections and their handles, file-access grants, the virtual disks live systems hold open, how
+often each HCS function was called, and the active faults. --json prints the same as one JSON object.
 `,
     fault: `usage: pulumi-hcs sim fault --root DIR <action> ...
 
@@ -292,6 +292,12 @@ export function formatState(s: SimulatorState): string {
         s.grants.length === 0 ? "  none" : table([
             ["  PATH", "VM IDS", "VM GROUP"],
             ...s.grants.map((g) => [`  ${g.path}`, g.vmIds.join(", ") || "-", String(g.group)]),
+        ]),
+        "",
+        `open disks (${s.openDisks.length}):`,
+        s.openDisks.length === 0 ? "  none" : table([
+            ["  PATH", "SYSTEM", "MODE"],
+            ...s.openDisks.map((d) => [`  ${d.path}`, d.system, d.readOnly ? "read-only" : "read-write"]),
         ]),
         "",
         "calls:",
