@@ -5,7 +5,7 @@
  * dist/) in a folder under the repository, so `@pulumi/pulumi` and `pulumi-hcs` resolve from the
  * workspace's node_modules exactly as for the example itself, while stacks and state stay private.
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -24,6 +24,8 @@ export interface PulumiProject {
     readonly stack: string;
     /** Runs `pulumi <args> --non-interactive` in the project; never throws on a non-zero exit. */
     pulumi(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult>;
+    /** Starts `pulumi <args> --non-interactive` and returns at once: the process (to kill) and its result. */
+    start(args: readonly string[], env?: NodeJS.ProcessEnv): { readonly child: ChildProcess; readonly done: Promise<RunResult> };
     /** `pulumi config set` for each entry (values are strings; objects are JSON, set with --path-less JSON). */
     config(values: Record<string, string | number | object>): Promise<void>;
     /** `pulumi preview --json`, parsed. */
@@ -127,10 +129,21 @@ async function newProjectFrom(name: string, env: NodeJS.ProcessEnv, populate: (d
     const stack = "test";
     await must(["stack", "init", stack, "--secrets-provider", "passphrase"]);
 
+    const start = (args: readonly string[], extra: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<RunResult> } => {
+        const child = spawn(path.join(PULUMI_BIN, "pulumi"), [...args, "--non-interactive"], { cwd: dir, env: { ...baseEnv, ...extra }, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        const done = new Promise<RunResult>((resolve) => child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })));
+        return { child, done };
+    };
+
     return {
         dir,
         stack,
         pulumi: run,
+        start,
         async config(values) {
             for (const [key, value] of Object.entries(values)) {
                 await must(["config", "set", key, typeof value === "object" ? JSON.stringify(value) : String(value)]);
