@@ -47,7 +47,17 @@ export class GrantStore {
         for (const r of records) this.byFile.set(inodeKey(r), { ...r, vmIds: [...r.vmIds] });
     }
 
+    /** The grants of files that still exist: an ACL entry goes with its file when the file is deleted. */
     list(): GrantRecord[] {
+        for (const [key, record] of this.byFile) {
+            let st: fs.Stats | undefined;
+            try {
+                st = fs.statSync(path.join(path.resolve(this.root), record.local));
+            } catch {
+                st = undefined;
+            }
+            if (!st || !sameFile(record, st)) this.byFile.delete(key);
+        }
         return [...this.byFile.values()].map((r) => ({ ...r, vmIds: [...r.vmIds] }));
     }
 
