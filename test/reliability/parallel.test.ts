@@ -1,0 +1,56 @@
+/**
+ * 100 VMs at `--parallel 100` through the real CLI, all under one parent folder: create, replace
+ * every one (deletes and creates race for the shared parent folder), destroy. Host = stack after
+ * each step.
+ */
+import { expectHostMatchesStacks } from "../support/host-matches-stacks";
+import { expectSuccess, newTestProgram, type PulumiProject, utilityVms } from "../support/pulumi-project";
+import { BASE_LAYER, expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
+import { trials } from "./support";
+
+jest.setTimeout(900_000);
+
+const COUNT = trials(100, 100);
+let host: TestHost;
+let project: PulumiProject;
+
+beforeAll(async () => {
+    host = await startTestHost({ logicalProcessors: 8 });
+    project = await newTestProgram("vms", { PULUMI_HCS_HOST: host.hostName });
+});
+
+afterAll(async () => {
+    await project?.pulumi(["destroy", "--yes", "--skip-preview"]);
+    project?.remove();
+    await host?.stop();
+});
+
+function pool(processorCount: number): object[] {
+    return Array.from({ length: COUNT }, (_, i) => ({
+        name: `vm-${i}`,
+        args: { layerFolders: [BASE_LAYER, `C:\\uvms\\pool\\vm-${i}`], processorCount },
+    }));
+}
+
+describe(`${COUNT} VMs at --parallel ${COUNT}`, () => {
+    it("creates every VM once", async () => {
+        await project.config({ vms: pool(2) });
+        expectSuccess(await project.pulumi(["up", "--yes", "--skip-preview", "--parallel", String(COUNT)]));
+        const state = await project.exportState();
+        expect(utilityVms(state)).toHaveLength(COUNT);
+        await expectHostMatchesStacks(host, [state]);
+    });
+
+    it("replaces every VM while siblings delete and create under the shared parent", async () => {
+        await project.config({ vms: pool(4) });
+        expectSuccess(await project.pulumi(["up", "--yes", "--skip-preview", "--parallel", String(COUNT)]));
+        const state = await project.exportState();
+        expect(utilityVms(state).map((vm) => vm.outputs!.processorCount)).toEqual(Array(COUNT).fill(4));
+        await expectHostMatchesStacks(host, [state]);
+    });
+
+    it("destroys every VM and every file", async () => {
+        expectSuccess(await project.pulumi(["destroy", "--yes", "--skip-preview", "--parallel", String(COUNT)]));
+        await expectHostEmpty(host);
+    });
+});
