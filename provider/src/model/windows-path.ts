@@ -1,4 +1,5 @@
 import { findBadCharacter, describeBadCharacter, quote } from "./characters";
+import { invalidNameCharacter, reservedDeviceName } from "./windows-name";
 
 /**
  * Windows paths on the target host, checked and normalized the same way whatever OS runs the
@@ -24,10 +25,6 @@ export type WindowsPathParse =
     | { readonly ok: false; readonly reason: string };
 
 const EXAMPLE = "C:\\layers\\base";
-const INVALID_NAME_CHARACTERS = /[<>:"|?*]/;
-// Reserved device names (Microsoft's "Naming Files, Paths, and Namespaces"): a component whose part
-// before the first dot is one of these opens the device, not a file. ¹²³ count as digits for COM/LPT.
-const RESERVED_NAMES = /^(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3])$/i;
 
 /**
  * Checks and normalizes an absolute Windows drive path.
@@ -103,7 +100,7 @@ export function parseWindowsPath(input: string): WindowsPathParse {
 
 /** Why one path component (not `.` or `..`) is unusable as a Windows file name, or undefined. */
 function checkName(name: string): string | undefined {
-    const invalid = INVALID_NAME_CHARACTERS.exec(name)?.[0];
+    const invalid = invalidNameCharacter(name);
     if (invalid !== undefined) {
         return `the name ${quote(name)} contains '${invalid}', which Windows does not allow in file names (< > : " | ? *); rename it`;
     }
@@ -115,9 +112,9 @@ function checkName(name: string): string | undefined {
             `${quote(stripped)}; remove the trailing ${name.endsWith(".") ? "dot" : "space"}`
         );
     }
-    const stem = (name.split(".")[0] ?? "").replace(/ +$/, "");
-    if (RESERVED_NAMES.test(stem)) {
-        return `the name ${quote(name)} is the reserved device name ${stem.toUpperCase()}, which Windows opens as a device, not a file or folder; choose another name`;
+    const device = reservedDeviceName(name);
+    if (device !== undefined) {
+        return `the name ${quote(name)} is the reserved device name ${device}, which Windows opens as a device, not a file or folder; choose another name`;
     }
     return undefined;
 }
