@@ -29,8 +29,9 @@ export interface WcowUtilityVmArgs {
      */
     layerFolders: string[];
     /**
-     * The compute system's HCS ID (hcsshim `Options.ID`). Any string without control characters, `\`
-     * or `/`, up to 255 characters; HCS IDs are usually GUIDs.
+     * The compute system's HCS ID (hcsshim `Options.ID`), usually a GUID. Up to 255 characters and
+     * usable as a Windows file name: no control characters, `\ / < > : " | ? *`, reserved device names
+     * (`CON`, `nul.txt`, …), `.` or `..`, leading or trailing spaces, or trailing dots.
      *
      * @default a new lowercase v4 GUID, generated at create
      * Change: replace; when set by the user, the old VM is deleted before the new one is created,
@@ -38,14 +39,16 @@ export interface WcowUtilityVmArgs {
      */
     computeSystemId?: string;
     /**
-     * The owner recorded on the compute system (hcsshim `Options.Owner`), shown by `hcsdiag list`.
+     * The owner recorded on the compute system (hcsshim `Options.Owner`), shown by `hcsdiag list`; up
+     * to 255 characters.
      *
      * @default "pulumi-hcs" (ours; hcsshim uses its executable's name)
      * Change: replace.
      */
     owner?: string;
     /**
-     * The target host: `local`, or `sim:<absolute socket path>` for a simulated host.
+     * The target host: `local`, or `sim:<absolute socket path>` for a simulated host. The Pulumi layer
+     * refuses `null` here rather than picking the default host.
      *
      * @default the `PULUMI_HCS_HOST` environment variable, else `local` on Windows
      * Change: replace.
@@ -53,7 +56,8 @@ export interface WcowUtilityVmArgs {
     host?: string;
     /**
      * Memory in MB (hcsshim `Options.MemorySizeInMB`), rounded up to an even number. `0` leaves the size
-     * to the platform default (the field is then left out of the HCS document).
+     * to the platform default (the field is then left out of the HCS document). At most 251658240
+     * (240 TB, the most Hyper-V gives one VM).
      *
      * @default 1024
      * Change: in place when `allowOvercommit` is true, else replace.
@@ -84,7 +88,8 @@ export interface WcowUtilityVmArgs {
      */
     fullyPhysicallyBacked?: boolean;
     /**
-     * Size of the low MMIO gap in MB (hcsshim `Options.LowMMIOGapInMB`); 0 leaves the platform default.
+     * Size of the low MMIO gap in MB (hcsshim `Options.LowMMIOGapInMB`), at most 4095 (the gap lies
+     * below 4 GB); 0 leaves the platform default.
      *
      * @default 0
      * Change: replace.
@@ -92,6 +97,7 @@ export interface WcowUtilityVmArgs {
     lowMMIOGapInMB?: number;
     /**
      * Base of the high MMIO region in MB (hcsshim `Options.HighMMIOBaseInMB`); 0 leaves the platform default.
+     * Base plus gap stay within 2^32 MB (2^52 bytes, x86-64's physical address limit).
      *
      * @default 0
      * Change: replace.
@@ -99,6 +105,7 @@ export interface WcowUtilityVmArgs {
     highMMIOBaseInMB?: number;
     /**
      * Size of the high MMIO gap in MB (hcsshim `Options.HighMMIOGapInMB`); 0 leaves the platform default.
+     * Base plus gap stay within 2^32 MB.
      *
      * @default 0
      * Change: replace.

@@ -15,10 +15,12 @@ export const TIMEOUT_NAMES: readonly TimeoutName[] = ["create", "update", "delet
 /** The shape and format of an input's value. */
 export type ValueKind =
     /**
-     * A string. `format` adds rules: `text` (no NUL), `computeSystemId` (no control characters or
-     * path separators, at most 255 characters), `hostTarget` (`local` or `sim:<socket path>`).
+     * A string of at most `maxLength` UTF-16 code units, when given. `format` adds rules: `text` (no
+     * NUL), `computeSystemId` (a name Windows keeps as written: no control characters, path separators
+     * or `< > : " | ? *`, no reserved device name, no leading or trailing space, no trailing dot),
+     * `hostTarget` (`local` or `sim:<socket path>`).
      */
-    | { readonly kind: "string"; readonly format: "text" | "computeSystemId" | "hostTarget" }
+    | { readonly kind: "string"; readonly format: "text" | "computeSystemId" | "hostTarget"; readonly maxLength?: number }
     | { readonly kind: "boolean" }
     /**
      * A whole number from `min` to `max`. `goType` is hcsshim's type for the option; `max` is lower
@@ -84,13 +86,44 @@ export interface FieldSpec {
 
 const NONE: FieldDefault = { kind: "none" };
 const INT32_MAX = 2_147_483_647;
-const MB = (note?: string): ValueKind => ({
-    kind: "integer",
-    goType: "uint64",
-    min: 0,
-    max: Number.MAX_SAFE_INTEGER,
-    ...(note !== undefined ? { note } : {}),
-});
+const MB = (max: number, note: string): ValueKind => ({ kind: "integer", goType: "uint64", min: 0, max, note });
+
+/**
+ * The longest `computeSystemId`: 255, the longest name NTFS and Win32 allow for one path component.
+ * HCS and the tools around it use the ID as a name (HcsGrantVmAccess grants file access by it,
+ * `hcsdiag` and `pulumi-hcs ps` list it), so it follows the rules of a Windows name.
+ */
+export const MAX_COMPUTE_SYSTEM_ID_LENGTH = 255;
+
+/**
+ * The longest `owner`: 255 characters. The owner is a label (hcsshim records its executable's file
+ * name, at most 255 characters) that HCS keeps with every VM and `hcsdiag list` prints in a column;
+ * anything longer is data in the wrong place, and a megabyte of it would be copied into every
+ * property query and into Pulumi state.
+ */
+export const MAX_OWNER_LENGTH = 255;
+
+/**
+ * The largest `memorySizeInMB`: 240 TB (251658240 MB), the most memory Hyper-V gives one VM (Windows
+ * Server 2022's "Plan for Hyper-V scalability": 240 TB for generation 2 VMs; utility VMs are
+ * generation 2 style UEFI VMs). A larger number is a unit mix-up (bytes or KB for MB) that HCS would
+ * refuse only at create.
+ */
+export const MAX_MEMORY_SIZE_IN_MB = 240 * 1024 * 1024;
+
+/**
+ * The largest `lowMMIOGapInMB`: 4095. The HCS schema places the low MMIO region "below 4GB" (32-bit
+ * guest physical addresses), so the gap is smaller than 4096 MB.
+ */
+export const MAX_LOW_MMIO_GAP_IN_MB = 4095;
+
+/**
+ * The end of the guest physical address space in MB: 2^32 MB = 2^52 bytes, the most an x86-64
+ * processor can address (52-bit physical addresses). The high MMIO region (HCS: "allocated above
+ * 4GB (base and size)") lies inside it, so `highMMIOBaseInMB` and `highMMIOGapInMB` are each below
+ * it, and so is their sum.
+ */
+export const PHYSICAL_ADDRESS_LIMIT_IN_MB = 2 ** 32;
 
 /** Every input, in DESIGN §4 order, then `timeouts`. */
 export const FIELDS = [
@@ -107,22 +140,23 @@ export const FIELDS = [
     },
     {
         name: "computeSystemId",
-        type: { kind: "string", format: "computeSystemId" },
+        type: { kind: "string", format: "computeSystemId", maxLength: MAX_COMPUTE_SYSTEM_ID_LENGTH },
         required: false,
         default: { kind: "dynamic", rule: "newGuid", description: "a new lowercase v4 GUID, generated at create" },
         change: "computeSystemId",
         hcsshim: "Options.ID",
         description:
-            "The compute system's HCS ID (hcsshim ID). Any string without control characters or path separators, up to 255 characters; usually a GUID.",
+            "The compute system's HCS ID (hcsshim ID), usually a GUID: up to 255 characters, usable as a Windows file name " +
+            '(no control characters, \\ / < > : " | ? *, reserved device names like CON or NUL, leading or trailing spaces, or trailing dots).',
     },
     {
         name: "owner",
-        type: { kind: "string", format: "text" },
+        type: { kind: "string", format: "text", maxLength: MAX_OWNER_LENGTH },
         required: false,
         default: { kind: "value", value: "pulumi-hcs" },
         change: "replace",
         hcsshim: "Options.Owner",
-        description: "The owner recorded on the compute system (hcsshim Owner), as shown by hcsdiag list.",
+        description: "The owner recorded on the compute system (hcsshim Owner), as shown by hcsdiag list; up to 255 characters.",
     },
     {
         name: "host",
@@ -137,17 +171,18 @@ export const FIELDS = [
         hcsshim: undefined,
         description:
             "The host the VM runs on: local (this Windows machine through computecore.dll), or a simulated host: sim:<absolute socket path>, " +
-            "or sim:tcp:127.0.0.1:<port> with its secret in PULUMI_HCS_SIM_SECRET.",
+            "or sim:tcp:127.0.0.1:<port> with its secret in PULUMI_HCS_SIM_SECRET. Omit it for the default; null is refused.",
     },
     {
         name: "memorySizeInMB",
-        type: MB("0 leaves the size to the platform default"),
+        type: MB(MAX_MEMORY_SIZE_IN_MB, "251658240 MB is 240 TB, Hyper-V's maximum per VM; 0 leaves the size to the platform default"),
         required: false,
         default: { kind: "value", value: 1024 },
         change: "memory",
         hcsshim: "Options.MemorySizeInMB",
         description:
-            "Memory in MB (hcsshim MemorySizeInMB), rounded up to an even number; 0 leaves the size to the platform default.",
+            "Memory in MB (hcsshim MemorySizeInMB), up to 251658240 (240 TB, Hyper-V's maximum per VM) and rounded up to an even number; " +
+            "0 leaves the size to the platform default.",
     },
     {
         name: "allowOvercommit",
@@ -184,30 +219,34 @@ export const FIELDS = [
     },
     {
         name: "lowMMIOGapInMB",
-        type: MB("0 leaves the platform default"),
+        type: MB(MAX_LOW_MMIO_GAP_IN_MB, "the gap lies below 4 GB; 0 leaves the platform default"),
         required: false,
         default: { kind: "value", value: 0 },
         change: "replace",
         hcsshim: "Options.LowMMIOGapInMB",
-        description: "Size of the low MMIO gap in MB (hcsshim LowMMIOGapInMB); 0 leaves the platform default.",
+        description: "Size of the low MMIO gap in MB (hcsshim LowMMIOGapInMB), below 4096 because the gap lies below 4 GB; 0 leaves the platform default.",
     },
     {
         name: "highMMIOBaseInMB",
-        type: MB("0 leaves the platform default"),
+        type: MB(PHYSICAL_ADDRESS_LIMIT_IN_MB - 1, "2^32 MB is x86-64's 52-bit physical address limit; 0 leaves the platform default"),
         required: false,
         default: { kind: "value", value: 0 },
         change: "replace",
         hcsshim: "Options.HighMMIOBaseInMB",
-        description: "Base of the high MMIO region in MB (hcsshim HighMMIOBaseInMB); 0 leaves the platform default.",
+        description:
+            "Base of the high MMIO region in MB (hcsshim HighMMIOBaseInMB); base plus gap stay within 4294967296 (2^32 MB, x86-64's physical address limit); " +
+            "0 leaves the platform default.",
     },
     {
         name: "highMMIOGapInMB",
-        type: MB("0 leaves the platform default"),
+        type: MB(PHYSICAL_ADDRESS_LIMIT_IN_MB - 1, "2^32 MB is x86-64's 52-bit physical address limit; 0 leaves the platform default"),
         required: false,
         default: { kind: "value", value: 0 },
         change: "replace",
         hcsshim: "Options.HighMMIOGapInMB",
-        description: "Size of the high MMIO gap in MB (hcsshim HighMMIOGapInMB); 0 leaves the platform default.",
+        description:
+            "Size of the high MMIO gap in MB (hcsshim HighMMIOGapInMB); base plus gap stay within 4294967296 (2^32 MB, x86-64's physical address limit); " +
+            "0 leaves the platform default.",
     },
     {
         name: "processorCount",

@@ -1,12 +1,22 @@
 import type { WcowUtilityVmArgs } from "./args";
-import { closestName } from "./closest-name";
 import { describeBadCharacter, describeValue, findBadCharacter, quote } from "./characters";
 import { parseDuration } from "./duration";
-import { FIELDS, FIELD_NAMES, TIMEOUT_NAMES, fieldByName, type FieldName, type FieldSpec, type ValueKind } from "./fields";
+import {
+    FIELDS,
+    FIELD_NAMES,
+    PHYSICAL_ADDRESS_LIMIT_IN_MB,
+    TIMEOUT_NAMES,
+    fieldByName,
+    type FieldName,
+    type FieldSpec,
+    type ValueKind,
+} from "./fields";
 import { NIL_GUID, parseGuid } from "./guid";
 import { parseHostTarget } from "./host-target";
 import type { ResolvedTimeouts } from "./resolved-options";
+import { unknownKeyFailure } from "./unknown-key";
 import { failureInput, type ValidationFailure } from "./validation-failure";
+import { INVALID_NAME_CHARACTERS, invalidNameCharacter, reservedDeviceName } from "./windows-name";
 import { MAX_WINDOWS_PATH_LENGTH, joinWindowsPath, parseWindowsPath, windowsPathKey } from "./windows-path";
 
 /** hcsshim `verifyOptions` rule 1 (`internal/uvm/create.go`), verbatim. */
@@ -15,9 +25,6 @@ export const DEFERRED_COMMIT_MESSAGE = "EnableDeferredCommit is not supported on
 export const LAYER_FOLDERS_MESSAGE = "at least 2 LayerFolders must be supplied";
 /** hcsshim `verifyOptions` rule 3, verbatim. */
 export const SCSI_CONTROLLER_MESSAGE = "exactly 1 SCSI controller is required for WCOW";
-
-/** The longest `computeSystemId` we accept; the simulator and HCS derive object names from it. */
-export const MAX_COMPUTE_SYSTEM_ID_LENGTH = 255;
 
 /** The scratch disk's file name inside the scratch folder (hcsshim `CreateWCOW`). */
 const SCRATCH_FILE_NAME = "sandbox.vhdx";
@@ -49,6 +56,10 @@ export interface CheckedArgs {
  *
  * `undefined` and `null` both mean "not given" (Pulumi programs and JSON files use either).
  * The caller must remove Pulumi's reserved `__provider` key first; it is not an input.
+ *
+ * Only the object's own keys count: an input inherited from a prototype is not an input, and a
+ * key named like an `Object.prototype` member (`hasOwnProperty`, `constructor`, `__proto__`) is
+ * refused as unknown like any other.
  */
 export function validateArgs(args: unknown): ValidationFailure[] {
     return [...checkArgs(args).failures];
@@ -65,21 +76,14 @@ export function checkArgs(args: unknown): CheckedArgs {
         });
         return { failures, values };
     }
-    const input = args as Record<string, unknown>;
+    const input = ownValues(args);
 
-    for (const key of Object.keys(input)) {
-        if (fieldByName(key) !== undefined) continue;
-        const suggestion = closestName(key, FIELD_NAMES);
-        failures.push({
-            field: key,
-            message:
-                `unknown input ${quote(key)}: WcowUtilityVm has no such input; ` +
-                (suggestion !== undefined ? `did you mean ${quote(suggestion)}?` : `the inputs are ${FIELD_NAMES.join(", ")}`),
-        });
+    for (const key of input.keys()) {
+        if (fieldByName(key) === undefined) failures.push(unknownKeyFailure([key]));
     }
 
     for (const field of FIELDS as readonly FieldSpec[]) {
-        const raw = input[field.name];
+        const raw = input.get(field.name);
         if (raw === undefined || raw === null) {
             if (field.required) failures.push(missing(field));
             continue;
@@ -91,13 +95,19 @@ export function checkArgs(args: unknown): CheckedArgs {
 
     const result = values as CheckedValues;
     failures.push(...checkMemoryBacking(input, result));
-    if (result.adoptExisting === true && input.computeSystemId === undefined) {
+    failures.push(...checkHighMmioRegion(result));
+    if (result.adoptExisting === true && input.get("computeSystemId") === undefined) {
         failures.push({
             field: "adoptExisting",
             message: "adoptExisting needs the ID of the compute system to take over; set computeSystemId, or drop adoptExisting",
         });
     }
     return { failures: orderFailures(failures), values: result };
+}
+
+/** An object's own enumerable keys and values, in a Map so no key can reach a prototype. */
+function ownValues(object: object): ReadonlyMap<string, unknown> {
+    return new Map(Object.entries(object));
 }
 
 /**
@@ -136,7 +146,7 @@ function checkValue(field: FieldSpec, raw: unknown): Checked {
     const type: ValueKind = field.type;
     switch (type.kind) {
         case "string":
-            return checkString(field, raw, type.format);
+            return checkString(field, raw, type);
         case "boolean":
             return checkBoolean(field.name, raw);
         case "integer":
@@ -152,11 +162,15 @@ function checkValue(field: FieldSpec, raw: unknown): Checked {
     }
 }
 
-function checkString(field: FieldSpec, raw: unknown, format: "text" | "computeSystemId" | "hostTarget"): Checked {
+function checkString(field: FieldSpec, raw: unknown, type: Extract<ValueKind, { kind: "string" }>): Checked {
     const name = field.name;
     if (typeof raw !== "string") return bad(name, `must be a string, got ${describeValue(raw)}`);
     if (raw === "") return bad(name, `must not be empty; omit ${name} ${omitEffect(field)}`);
-    switch (format) {
+    if (type.maxLength !== undefined && raw.length > type.maxLength) {
+        const example = type.format === "computeSystemId" ? " (a GUID is 36 characters)" : "";
+        return bad(name, `is ${raw.length} characters long, over the limit of ${type.maxLength}; choose a shorter ${name}${example}`);
+    }
+    switch (type.format) {
         case "text": {
             const badChar = findBadCharacter(raw, { controls: false });
             return badChar === undefined ? ok(raw) : bad(name, `${quote(raw)} is not usable: ${describeBadCharacter(badChar)}`);
@@ -170,23 +184,45 @@ function checkString(field: FieldSpec, raw: unknown, format: "text" | "computeSy
     }
 }
 
+/**
+ * A compute system ID must be a name Windows keeps as written (see MAX_COMPUTE_SYSTEM_ID_LENGTH):
+ * HCS grants file access by it and tools list it, and a name Windows refuses (`con`, `a*`) or
+ * changes (`vm.`, ` vm`) would fail or mean something else there, only at create.
+ */
 function checkComputeSystemId(name: string, raw: string): Checked {
     const what = `${quote(raw)} is not a usable compute system ID`;
+    const fix = "use letters, digits, '-' and '_' (a GUID is typical)";
     const badChar = findBadCharacter(raw, { controls: true });
     if (badChar !== undefined) return bad(name, `${what}: ${describeBadCharacter(badChar)}`);
     const separator = /[\\/]/.exec(raw)?.[0];
     if (separator !== undefined) {
+        return bad(name, `${what}: it contains '${separator}', which would break the object and file names HCS and the simulator derive from the ID; ${fix}`);
+    }
+    const invalid = invalidNameCharacter(raw);
+    if (invalid !== undefined) {
+        return bad(name, `${what}: it contains '${invalid}', which Windows does not allow in names (${INVALID_NAME_CHARACTERS.split("").join(" ")}); ${fix}`);
+    }
+    if (/^[. ]+$/.test(raw)) {
         return bad(
             name,
-            `${what}: it contains '${separator}', which would break the object and file names HCS and the simulator derive from the ID; ` +
-                `use letters, digits, '-' and '_' (a GUID is typical)`,
+            `${what}: it is only dots and spaces, which Windows does not take as a name ("." and ".." are the current and parent folder, ` +
+                `and trailing dots and spaces are stripped); ${fix}`,
         );
     }
-    if (raw.length > MAX_COMPUTE_SYSTEM_ID_LENGTH) {
+    if (raw.endsWith(" ") || raw.endsWith(".")) {
+        const trailing = raw.endsWith(".") ? "dot" : "space";
         return bad(
             name,
-            `is ${raw.length} characters long, over the limit of ${MAX_COMPUTE_SYSTEM_ID_LENGTH}; choose a shorter ID (a GUID is 36 characters)`,
+            `${what}: it ends with a ${trailing}, which Windows strips from names, so it would name the same thing as ` +
+                `${quote(raw.replace(/[. ]+$/, ""))}; remove the trailing ${trailing}`,
         );
+    }
+    if (raw.startsWith(" ")) {
+        return bad(name, `${what}: it starts with a space, which command lines and tools such as hcsdiag trim or lose; remove the leading space`);
+    }
+    const device = reservedDeviceName(raw);
+    if (device !== undefined) {
+        return bad(name, `${what}: it is the reserved device name ${device} (in any case, with or without an extension), which Windows opens as a device; ${fix}`);
     }
     return ok(raw);
 }
@@ -318,16 +354,10 @@ function checkTimeouts(name: string, raw: unknown): Checked {
     const failures: ValidationFailure[] = [];
     const timeouts: { -readonly [K in keyof ResolvedTimeouts]: number } = {};
     const known = TIMEOUT_NAMES as readonly string[];
-    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    for (const [key, value] of Object.entries(raw)) {
         const field = `${name}.${key}`;
         if (!known.includes(key)) {
-            const suggestion = closestName(key, known);
-            failures.push({
-                field,
-                message:
-                    `unknown timeout ${quote(key)}; the timeouts are ${known.join(", ")}` +
-                    (suggestion !== undefined ? ` (did you mean ${quote(suggestion)}?)` : ""),
-            });
+            failures.push(unknownKeyFailure([name, key]));
             continue;
         }
         if (value === undefined || value === null) continue;
@@ -351,10 +381,10 @@ function checkTimeouts(name: string, raw: unknown): Checked {
  * to false there and an explicit `true` is a contradiction. hcsshim's deferred-commit rule is then
  * checked against the effective `allowOvercommit`.
  */
-function checkMemoryBacking(input: Record<string, unknown>, values: CheckedValues): ValidationFailure[] {
+function checkMemoryBacking(input: ReadonlyMap<string, unknown>, values: CheckedValues): ValidationFailure[] {
     const failures: ValidationFailure[] = [];
     const physical = values.fullyPhysicallyBacked === true;
-    const allowGiven = input.allowOvercommit !== undefined && input.allowOvercommit !== null;
+    const allowGiven = input.get("allowOvercommit") !== undefined && input.get("allowOvercommit") !== null;
     if (physical && values.allowOvercommit === true) {
         failures.push({
             field: "allowOvercommit",
@@ -374,4 +404,21 @@ function checkMemoryBacking(input: Record<string, unknown>, values: CheckedValue
         failures.push({ field: "enableDeferredCommit", message: `${DEFERRED_COMMIT_MESSAGE} (${why})` });
     }
     return failures;
+}
+
+/**
+ * The high MMIO region, base plus size, must end within the guest physical address space
+ * (PHYSICAL_ADDRESS_LIMIT_IN_MB); each bound alone is checked by its range. A 0 leaves that value to
+ * the platform, whose choice we cannot add up, so the rule applies only when both are set.
+ */
+function checkHighMmioRegion(values: CheckedValues): ValidationFailure[] {
+    const base = values.highMMIOBaseInMB ?? 0;
+    const gap = values.highMMIOGapInMB ?? 0;
+    if (base === 0 || gap === 0 || base + gap <= PHYSICAL_ADDRESS_LIMIT_IN_MB) return [];
+    return [{
+        field: "highMMIOGapInMB",
+        message:
+            `the high MMIO region would end at ${base + gap} MB (highMMIOBaseInMB ${base} + highMMIOGapInMB ${gap}), past ` +
+            `${PHYSICAL_ADDRESS_LIMIT_IN_MB} MB (2^52 bytes, the most an x86-64 processor can address); lower the base or the gap`,
+    }];
 }

@@ -137,7 +137,7 @@ describe("validateArgs() types and ranges", () => {
         ["processorWeight", 10_001, "must be an integer from 0 to 10000 (0 leaves the platform default of 100), got 10001"],
         ["processorCount", 0, "must be an integer from 1 to 2147483647, got 0; choose a value in range or omit processorCount for the default, 2, or 1 on a 1-CPU host, clamped to host"],
         ["processorCount", 2 ** 31, "must be an integer from 1 to 2147483647, got 2147483648"],
-        ["memorySizeInMB", -2, "must be an integer from 0 to 9007199254740991 (0 leaves the size to the platform default), got -2"],
+        ["memorySizeInMB", -2, "must be an integer from 0 to 251658240 (251658240 MB is 240 TB, Hyper-V's maximum per VM; 0 leaves the size to the platform default), got -2"],
         ["lowMMIOGapInMB", -1, "must be an integer from 0 to"],
         ["highMMIOBaseInMB", -1, "must be an integer from 0 to"],
         ["highMMIOGapInMB", -1, "must be an integer from 0 to"],
@@ -153,7 +153,9 @@ describe("validateArgs() types and ranges", () => {
         ["processorWeight", 10_000],
         ["processorCount", 2_147_483_647],
         ["memorySizeInMB", 0],
-        ["memorySizeInMB", Number.MAX_SAFE_INTEGER],
+        ["memorySizeInMB", 251_658_240],
+        ["lowMMIOGapInMB", 4095],
+        ["highMMIOBaseInMB", 2 ** 32 - 1],
         ["storageQoSIopsMaximum", 2_147_483_647],
         ["highMMIOGapInMB", 0],
     ])("accepts %s = %p at the edge of its range", (field, value) => {
@@ -344,5 +346,94 @@ describe("validateArgs() reporting", () => {
         const checked = checkArgs({ layerFolders: LAYERS, dumpDirectoryPath: "c:/crash", processorCount: "two" });
         expect(checked.failures.map((f) => f.field)).toEqual(["processorCount"]);
         expect(checked.values).toEqual({ layerFolders: LAYERS, dumpDirectoryPath: "C:\\crash" });
+    });
+});
+
+describe("validateArgs() hostile inputs (issue 11, item 7)", () => {
+    test.each([["hasOwnProperty"], ["constructor"], ["toString"], ["valueOf"], ["__proto__"]])(
+        "refuses the key %p, named like an Object.prototype member, as an unknown input",
+        (key) => {
+            const args = JSON.parse(JSON.stringify({ layerFolders: LAYERS })) as Record<string, unknown>;
+            Object.defineProperty(args, key, { value: 1, enumerable: true, writable: true, configurable: true });
+            expect(validateArgs(args)).toEqual([{ field: key, message: expect.stringContaining(`unknown input "${key}": WcowUtilityVm has no such input;`) }]);
+        },
+    );
+
+    test("explains why a top-level __proto__ key cannot be an input", () => {
+        const failures = validateArgs(JSON.parse('{"layerFolders": ["C:\\\\a", "C:\\\\b"], "__proto__": {"owner": "x"}}'));
+        expect(failures).toEqual([{ field: "__proto__", message: expect.stringContaining('"__proto__" cannot travel through Pulumi') }]);
+    });
+
+    test("reads only the object's own inputs, never ones inherited from a prototype", () => {
+        const inherited = Object.create({ layerFolders: LAYERS, processorCount: 0 }) as object;
+        expect(validateArgs(inherited)).toEqual([{ field: "layerFolders", message: expect.stringContaining("layerFolders is missing") }]);
+    });
+
+    test("refuses a __proto__ key inside timeouts with a field-specific message, instead of reading its contents", () => {
+        const timeouts = JSON.parse('{"__proto__": {"create": "1s"}, "update": "5m"}') as object;
+        const checked = checkArgs({ layerFolders: LAYERS, timeouts });
+        expect(checked.failures).toEqual([{ field: "timeouts.__proto__", message: expect.stringMatching(/^unknown timeout "__proto__"; the timeouts are create, update, delete \("__proto__" cannot travel/) }]);
+        expect(checked.values.timeouts).toBeUndefined();
+    });
+
+    test.each([
+        [" ", "it is only dots and spaces"],
+        ["   ", "it is only dots and spaces"],
+        [".", "it is only dots and spaces"],
+        ["..", "it is only dots and spaces"],
+        ["con", "it is the reserved device name CON"],
+        ["CON", "it is the reserved device name CON"],
+        ["Con.txt", "it is the reserved device name CON"],
+        ["nul.vhdx", "it is the reserved device name NUL"],
+        ["aux", "it is the reserved device name AUX"],
+        ["prn.a.b", "it is the reserved device name PRN"],
+        ["com1", "it is the reserved device name COM1"],
+        ["LPT9.log", "it is the reserved device name LPT9"],
+        ["COM\u00b9", "it is the reserved device name COM\u00b9"],
+        ["*?", "it contains '*', which Windows does not allow in names (< > : \" | ? *)"],
+        ["vm?", "it contains '?'"],
+        ["a<b", "it contains '<'"],
+        ["a>b", "it contains '>'"],
+        ["a:b", "it contains ':'"],
+        ['a"b', "it contains '\"'"],
+        ["a|b", "it contains '|'"],
+        [" vm", "it starts with a space"],
+        ["vm ", 'it ends with a space, which Windows strips from names, so it would name the same thing as "vm"; remove the trailing space'],
+        ["vm.", 'it ends with a dot, which Windows strips from names, so it would name the same thing as "vm"; remove the trailing dot'],
+    ])("refuses the compute system ID %p: %s", (id, reason) => {
+        expect(failureFor({ computeSystemId: id })).toEqual({ field: "computeSystemId", message: expect.stringContaining(reason) });
+        expect(failureFor({ computeSystemId: id }).message.startsWith(`${JSON.stringify(id)} is not a usable compute system ID: `)).toBe(true);
+    });
+
+    test.each([["console"], ["con-1"], ["com10"], ["lpt"], ["vm.1"], ["a.b.c"], ["nul_vm"], [".vm"]])("accepts the compute system ID %p, which only looks reserved", (id) => {
+        expect(failuresFor({ computeSystemId: id })).toEqual([]);
+    });
+
+    test("refuses an owner of 1 MB, and accepts one of 255 characters", () => {
+        expect(failureFor({ owner: "o".repeat(1024 * 1024) })).toEqual({
+            field: "owner",
+            message: "is 1048576 characters long, over the limit of 255; choose a shorter owner",
+        });
+        expect(failuresFor({ owner: "o".repeat(255) })).toEqual([]);
+    });
+
+    test.each([
+        ["memorySizeInMB", 2 ** 32, "must be an integer from 0 to 251658240 (251658240 MB is 240 TB, Hyper-V's maximum per VM;"],
+        ["memorySizeInMB", 251_658_242, "must be an integer from 0 to 251658240"],
+        ["lowMMIOGapInMB", 4096, "must be an integer from 0 to 4095 (the gap lies below 4 GB; 0 leaves the platform default), got 4096"],
+        ["lowMMIOGapInMB", 2 ** 32, "must be an integer from 0 to 4095"],
+        ["highMMIOBaseInMB", 2 ** 32, "must be an integer from 0 to 4294967295 (2^32 MB is x86-64's 52-bit physical address limit;"],
+        ["highMMIOGapInMB", 2 ** 40, "must be an integer from 0 to 4294967295"],
+    ])("refuses %s = %p, past the documented upper bound", (field, value, message) => {
+        expect(failureFor({ [field]: value })).toEqual({ field, message: expect.stringContaining(message) });
+    });
+
+    test("refuses a high MMIO region that ends past 2^32 MB, and accepts one that ends exactly there", () => {
+        expect(failureFor({ highMMIOBaseInMB: 2 ** 31, highMMIOGapInMB: 2 ** 31 + 1 })).toEqual({
+            field: "highMMIOGapInMB",
+            message: expect.stringContaining("the high MMIO region would end at 4294967297 MB (highMMIOBaseInMB 2147483648 + highMMIOGapInMB 2147483649), past 4294967296 MB"),
+        });
+        expect(failuresFor({ highMMIOBaseInMB: 2 ** 31, highMMIOGapInMB: 2 ** 31 })).toEqual([]);
+        expect(failuresFor({ highMMIOBaseInMB: 0, highMMIOGapInMB: 2 ** 32 - 1 })).toEqual([]);
     });
 });
