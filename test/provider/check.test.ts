@@ -102,4 +102,69 @@ describe("check", () => {
         const fail = await provider.check({}, { layerFolders: UNKNOWN, host: host.hostName, processorLimit: -1 });
         expect(fail.failures?.map((f) => f.property)).toEqual(["processorLimit"]);
     });
+
+    describe("hostile inputs (issue 11, item 7)", () => {
+        it("refuses keys named like Object.prototype members, __proto__ included, as unknown inputs", async () => {
+            const news = JSON.parse(JSON.stringify({ layerFolders: [BASE_LAYER, "C:\\uvms\\hostile"], host: host.hostName })) as Record<string, unknown>;
+            for (const key of ["hasOwnProperty", "constructor", "toString", "__proto__"]) {
+                Object.defineProperty(news, key, { value: key === "__proto__" ? { processorCount: 4 } : 1, enumerable: true, writable: true, configurable: true });
+            }
+            const result = await provider.check({}, news);
+            expect((result.failures ?? []).map((f) => f.property).sort()).toEqual(["__proto__", "constructor", "hasOwnProperty", "toString"]);
+            for (const failure of result.failures ?? []) expect(failure.reason).toContain(`unknown input "${failure.property}": WcowUtilityVm has no such input;`);
+            expect(result.inputs).toBeUndefined();
+        });
+
+        it("refuses the keys the SDK did not send (__unsentKeys) as unknown, with the closest-name suggestion", async () => {
+            const result = await provider.check({}, vmArgs(host, "unsent", {
+                __unsentKeys: [["hasOwnProperty"], ["procesorCount"], ["timeouts", "__proto__"]],
+                processorLimit: -1,
+            }));
+            const byProperty = Object.fromEntries((result.failures ?? []).map((f) => [f.property, f.reason]));
+            expect(Object.keys(byProperty)).toEqual(["hasOwnProperty", "procesorCount", "processorLimit", "timeouts.__proto__"]);
+            expect(byProperty.procesorCount).toContain('did you mean "processorCount"?');
+            expect(byProperty["timeouts.__proto__"]).toMatch(/^unknown timeout "__proto__"; the timeouts are create, update, delete/);
+            expect(result.inputs).toBeUndefined();
+        });
+
+        it("refuses a malformed __unsentKeys rather than ignoring it", async () => {
+            const result = await provider.check({}, vmArgs(host, "malformed", { __unsentKeys: "hasOwnProperty" }));
+            expect(result.failures).toEqual([{ property: "__unsentKeys", reason: expect.stringContaining("must be a list of key paths") }]);
+        });
+
+        it("refuses a __proto__ key inside timeouts instead of reading its contents", async () => {
+            const timeouts = JSON.parse('{"__proto__": {"create": "1s"}, "update": "5m"}') as object;
+            const result = await provider.check({}, vmArgs(host, "proto-timeouts", { timeouts }));
+            expect(result.failures).toEqual([{
+                property: "timeouts.__proto__",
+                reason: expect.stringContaining('unknown timeout "__proto__"; the timeouts are create, update, delete ("__proto__" cannot travel through Pulumi'),
+            }]);
+        });
+
+        it("refuses host: null at check, with the other failures, instead of failing at create", async () => {
+            const result = await provider.check({}, { layerFolders: [BASE_LAYER, "C:\\uvms\\null-host"], host: null, processorWeight: 20000 });
+            expect(result.failures).toEqual([
+                { property: "host", reason: 'must be a string like "local" or "sim:<socket path>", got null; omit host to use PULUMI_HCS_HOST (else local on Windows)' },
+                { property: "processorWeight", reason: expect.stringContaining("must be an integer from 0 to 10000") },
+            ]);
+            expect(result.inputs).toBeUndefined();
+        });
+
+        it("refuses a reserved or wildcard computeSystemId, a 1 MB owner and 2^32 MB of memory or MMIO, each by name", async () => {
+            const result = await provider.check({}, vmArgs(host, "limits", {
+                computeSystemId: "CON.txt",
+                owner: "o".repeat(1024 * 1024),
+                memorySizeInMB: 2 ** 32,
+                highMMIOGapInMB: 2 ** 32,
+            }));
+            const byProperty = Object.fromEntries((result.failures ?? []).map((f) => [f.property, f.reason]));
+            expect(Object.keys(byProperty)).toEqual(["computeSystemId", "owner", "memorySizeInMB", "highMMIOGapInMB"]);
+            expect(byProperty.computeSystemId).toContain("reserved device name CON");
+            expect(byProperty.owner).toBe("is 1048576 characters long, over the limit of 255; choose a shorter owner");
+            expect(byProperty.memorySizeInMB).toContain("must be an integer from 0 to 251658240");
+            expect(byProperty.highMMIOGapInMB).toContain("must be an integer from 0 to 4294967295");
+            const wildcard = await provider.check({}, vmArgs(host, "wildcard", { computeSystemId: "*?" }));
+            expect(wildcard.failures).toEqual([{ property: "computeSystemId", reason: expect.stringContaining("it contains '*', which Windows does not allow in names") }]);
+        });
+    });
 });

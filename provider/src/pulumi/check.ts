@@ -3,9 +3,18 @@ import { connectHost, defaultHostName, DEFAULT_HOST_ENV } from "../host/connect-
 import { log } from "../log/logger";
 import { parseHostTarget } from "../model/host-target";
 import { resolveOptions } from "../model/resolve";
-import { validateArgs } from "../model/validate";
+import { unknownKeyFailure } from "../model/unknown-key";
+import { orderFailures, validateArgs } from "../model/validate";
 import type { ValidationFailure } from "../model/validation-failure";
-import { checkedInputs, type PropertyBag, RESOURCE_KEY, resourceOf, withoutProviderKey } from "./property-bags";
+import {
+    checkedInputs,
+    type PropertyBag,
+    RESOURCE_KEY,
+    resourceOf,
+    UNSENT_KEYS_KEY,
+    unsentKeysOf,
+    withoutProviderKey,
+} from "./property-bags";
 import { containsUnknown } from "./unknown";
 
 /**
@@ -16,9 +25,17 @@ import { containsUnknown } from "./unknown";
  * Host facts (processor count, build) come from the target host, once per process. When inputs are
  * still unknown (computed from other resources during preview), what can be checked without them is
  * checked and the inputs pass through unchanged.
+ *
+ * Keys the SDK could not send (`__unsentKeys`) and a null `host` fail without contacting any host,
+ * together with every failure the other inputs have on their own.
  */
 export async function check(_olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.CheckResult> {
     const args = withoutProviderKey(news);
+    const refused = [...unsentKeyFailures(news), ...nullHostFailures(args)];
+    if (refused.length > 0) {
+        if (args.host === null) delete args.host;
+        return failed(orderFailures([...refused, ...validateKnown(args)]));
+    }
     if (args.host === undefined) {
         const host = defaultHostName();
         if (host === undefined) {
@@ -31,8 +48,7 @@ export async function check(_olds: PropertyBag, news: PropertyBag): Promise<pulu
         args.host = host;
     }
     if (containsUnknown(args)) {
-        const known = Object.fromEntries(Object.entries(args).filter(([, value]) => !containsUnknown(value)));
-        const failures = validateArgs(known).filter((f) => !containsUnknownField(args, f.field));
+        const failures = validateKnown(args);
         return failures.length > 0 ? failed(failures) : { inputs: withResource(args, news) };
     }
     // A host value we cannot even parse: report it with every other input failure, and connect nowhere.
@@ -63,6 +79,38 @@ function withResource(inputs: PropertyBag, news: PropertyBag): PropertyBag {
 
 function failed(failures: readonly ValidationFailure[]): pulumi.dynamic.CheckResult {
     return { failures: failures.map((f) => ({ property: f.field, reason: f.message })) };
+}
+
+/** The failures of the inputs whose values are known; unknown ones cannot be checked yet. */
+function validateKnown(args: PropertyBag): ValidationFailure[] {
+    const known = Object.fromEntries(Object.entries(args).filter(([, value]) => !containsUnknown(value)));
+    return validateArgs(known).filter((f) => !containsUnknownField(args, f.field));
+}
+
+/** One unknown-key failure per key the SDK could not send (see UNSENT_KEYS_KEY). */
+function unsentKeyFailures(news: PropertyBag): ValidationFailure[] {
+    const paths = unsentKeysOf(news);
+    if (paths === "malformed") {
+        return [{
+            field: UNSENT_KEYS_KEY,
+            message: `must be a list of key paths like [["hasOwnProperty"], ["timeouts", "__proto__"]], as the pulumi-hcs SDK sends it; it is not an input, so remove it`,
+        }];
+    }
+    return paths.map(unknownKeyFailure);
+}
+
+/**
+ * `host: null` is refused instead of read as "not given", as null is elsewhere: the default host
+ * comes from the environment of whichever process runs the provider, and a null host is most often
+ * a lookup in the program that came back empty (an unset stack setting), which should not quietly
+ * send the VM to whatever host that environment names.
+ */
+function nullHostFailures(args: PropertyBag): ValidationFailure[] {
+    if (args.host !== null) return [];
+    return [{
+        field: "host",
+        message: `must be a string like "local" or "sim:<socket path>", got null; omit host to use ${DEFAULT_HOST_ENV} (else local on Windows)`,
+    }];
 }
 
 /** Whether a failure is about an input whose value is (partly) unknown, and so not yet checkable. */

@@ -1,5 +1,6 @@
 import { FIELD_NAMES, type FieldName } from "../model/fields";
 import type { ResolvedOptions } from "../model/resolved-options";
+import { isKeyPath, type KeyPath } from "../model/unknown-key";
 import type { UtilityVmState } from "../uvm/state";
 
 /** The key the dynamic-provider host keeps the serialized provider under, in every property bag. */
@@ -12,6 +13,15 @@ export const PROVIDER_KEY = "__provider";
  */
 export const RESOURCE_KEY = "__resource";
 
+/**
+ * The key under which the SDK names the keys it did not send: keys that are not inputs, and
+ * `__proto__` keys inside an input's value, each as a key path (`["hasOwnProperty"]`,
+ * `["timeouts", "__proto__"]`). Pulumi would set every top-level key on the resource object (its
+ * `transferProperties`), where `hasOwnProperty` or `toString` break the SDK, and copies objects by
+ * assignment, where `__proto__` becomes a prototype. `check` refuses each as an unknown key.
+ */
+export const UNSENT_KEYS_KEY = "__unsentKeys";
+
 /** A Pulumi property bag: JSON-like values only (`google.protobuf.Struct` refuses undefined). */
 export type PropertyBag = Record<string, unknown>;
 
@@ -21,13 +31,25 @@ export type WcowUtilityVmOutputs = PropertyBag & UtilityVmState & {
     readonly assignedMemoryInMB?: number;
 };
 
-/** The bag without `__provider`, `__resource` and undefined values, ready to validate or to compare. */
+/**
+ * The bag without `__provider`, `__resource`, `__unsentKeys` and undefined values, ready to validate
+ * or to compare. Built with `Object.fromEntries`, which defines keys instead of assigning them, so a
+ * `__proto__` key stays a key (and is refused as unknown) instead of becoming the copy's prototype.
+ */
 export function withoutProviderKey(bag: PropertyBag): PropertyBag {
-    const copy: PropertyBag = {};
-    for (const [key, value] of Object.entries(bag)) {
-        if (key !== PROVIDER_KEY && key !== RESOURCE_KEY && value !== undefined) copy[key] = value;
-    }
-    return copy;
+    return Object.fromEntries(
+        Object.entries(bag).filter(([key, value]) => key !== PROVIDER_KEY && key !== RESOURCE_KEY && key !== UNSENT_KEYS_KEY && value !== undefined),
+    );
+}
+
+/**
+ * The key paths the SDK named in `__unsentKeys`, or `"malformed"` when the value is not a list of
+ * key paths (the SDK never sends that; a hand-made bag might).
+ */
+export function unsentKeysOf(bag: PropertyBag): readonly KeyPath[] | "malformed" {
+    const value = bag[UNSENT_KEYS_KEY];
+    if (value === undefined || value === null) return [];
+    return Array.isArray(value) && value.every(isKeyPath) ? value : "malformed";
 }
 
 /** The resource's URN the SDK passed, when it is a known string. */
@@ -70,11 +92,9 @@ export function inputsOf(outputs: PropertyBag): PropertyBag {
  */
 export function stateOf(outputs: PropertyBag): PropertyBag {
     const names = new Set<string>(FIELD_NAMES);
-    const state: PropertyBag = {};
-    for (const [key, value] of Object.entries(outputs)) {
-        if ((!names.has(key) || key === "computeSystemId") && value !== undefined) state[key] = value;
-    }
-    return state;
+    return Object.fromEntries(
+        Object.entries(outputs).filter(([key, value]) => (!names.has(key) || key === "computeSystemId") && value !== undefined),
+    );
 }
 
 /** Outputs after create: the checked inputs plus the lifecycle's state (the generated ID included). */
