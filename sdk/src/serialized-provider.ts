@@ -20,6 +20,9 @@ export const PROVIDER_KEY = "__provider";
 /** The property the resource's URN travels in (the provider's `RESOURCE_KEY`). */
 export const RESOURCE_KEY = "__resource";
 
+/** The property naming the keys the SDK did not send (the provider's `UNSENT_KEYS_KEY`; screen-args.ts). */
+export const UNSENT_KEYS_KEY = "__unsentKeys";
+
 /** `pulumi-nodejs:dynamic/<module>:<type>`, as `pulumi.dynamic.Resource` names it. */
 export const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/hcs:WcowUtilityVm";
 

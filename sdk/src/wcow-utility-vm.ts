@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DYNAMIC_TYPE, PROVIDER_KEY, RESOURCE_KEY, SERIALIZED_PROVIDER } from "./serialized-provider";
+import { screenArgs } from "./screen-args";
+import { DYNAMIC_TYPE, PROVIDER_KEY, RESOURCE_KEY, SERIALIZED_PROVIDER, UNSENT_KEYS_KEY } from "./serialized-provider";
 
 /**
  * Limits for the provider's own waits, as durations in Go syntax like Pulumi's `customTimeouts`
@@ -27,24 +28,33 @@ export interface WcowUtilityVmArgs {
      */
     layerFolders: pulumi.Input<pulumi.Input<string>[]>;
     /**
-     * The compute system's HCS ID (hcsshim `ID`): any string without control characters, `\` or `/`,
-     * up to 255 characters. Change: replace; when you set it, the old VM is deleted before the new one
-     * is created, because two VMs cannot share an ID.
+     * The compute system's HCS ID (hcsshim `ID`), usually a GUID: up to 255 characters, usable as a
+     * Windows file name, because HCS and its tools use it as a name. Refused: control characters,
+     * `\ / < > : " | ? *`, reserved device names in any case and with or without an extension (`CON`,
+     * `nul.txt`, `COM1`, `LPT9`), `.` and `..`, a leading or trailing space and a trailing dot.
+     * Change: replace; when you set it, the old VM is deleted before the new one is created, because
+     * two VMs cannot share an ID.
      * @default a new lowercase v4 GUID, generated at create
      */
     computeSystemId?: pulumi.Input<string>;
-    /** The owner recorded on the compute system (hcsshim `Owner`), as `hcsdiag list` shows it. Change: replace. @default "pulumi-hcs" */
+    /**
+     * The owner recorded on the compute system (hcsshim `Owner`), as `hcsdiag list` shows it; a label
+     * of up to 255 characters (hcsshim records its executable's file name). Change: replace.
+     * @default "pulumi-hcs"
+     */
     owner?: pulumi.Input<string>;
     /**
      * The host the VM runs on: `local` (this Windows machine, through computecore.dll), or a
      * simulated host: `sim:<absolute socket path>`, or `sim:tcp:127.0.0.1:<port>` with its secret in
-     * `PULUMI_HCS_SIM_SECRET`. Change: replace.
+     * `PULUMI_HCS_SIM_SECRET`. Omit it for the default; `null` is refused, so that an empty lookup in
+     * the program does not silently pick the environment's host. Change: replace.
      * @default the PULUMI_HCS_HOST environment variable, else local on Windows
      */
     host?: pulumi.Input<string>;
     /**
      * Memory in MB (hcsshim `MemorySizeInMB`), rounded up to an even number; 0 leaves the size to the
-     * platform default. Change: in place when `allowOvercommit` is true, else replace.
+     * platform default. At most 251658240 (240 TB, the most Hyper-V gives one VM). Change: in place
+     * when `allowOvercommit` is true, else replace.
      * @default 1024
      */
     memorySizeInMB?: pulumi.Input<number>;
@@ -62,11 +72,24 @@ export interface WcowUtilityVmArgs {
      * @default false
      */
     fullyPhysicallyBacked?: pulumi.Input<boolean>;
-    /** Size of the low MMIO gap in MB (hcsshim `LowMMIOGapInMB`); 0 leaves the platform default. Change: replace. @default 0 */
+    /**
+     * Size of the low MMIO gap in MB (hcsshim `LowMMIOGapInMB`); 0 leaves the platform default. At most
+     * 4095: the gap lies below 4 GB. Change: replace.
+     * @default 0
+     */
     lowMMIOGapInMB?: pulumi.Input<number>;
-    /** Base of the high MMIO region in MB (hcsshim `HighMMIOBaseInMB`); 0 leaves the platform default. Change: replace. @default 0 */
+    /**
+     * Base of the high MMIO region in MB (hcsshim `HighMMIOBaseInMB`); 0 leaves the platform default.
+     * Base plus gap must stay within 4294967296 (2^32 MB = 2^52 bytes, the most an x86-64 processor
+     * addresses). Change: replace.
+     * @default 0
+     */
     highMMIOBaseInMB?: pulumi.Input<number>;
-    /** Size of the high MMIO gap in MB (hcsshim `HighMMIOGapInMB`); 0 leaves the platform default. Change: replace. @default 0 */
+    /**
+     * Size of the high MMIO gap in MB (hcsshim `HighMMIOGapInMB`); 0 leaves the platform default. Base
+     * plus gap must stay within 4294967296 (2^32 MB). Change: replace.
+     * @default 0
+     */
     highMMIOGapInMB?: pulumi.Input<number>;
     /**
      * Virtual processors (hcsshim `ProcessorCount`); a count above the host's logical processors is
@@ -177,17 +200,30 @@ export class WcowUtilityVm extends pulumi.CustomResource {
     declare public readonly assignedMemoryInMB: pulumi.Output<number | undefined>;
 
     /**
+     * Inputs are checked by the provider at preview, each failure naming its input. A key that is not
+     * an input, or a `__proto__` key inside an input's value, is not sent (Pulumi would misread it)
+     * but named, and refused there as unknown. Plain strings with an unpaired UTF-16 surrogate, which
+     * Pulumi cannot send faithfully, are refused here. Values inside an Output or a Promise are not
+     * seen: a `__proto__` key in them is lost, and an unpaired surrogate is dropped (a high one with a
+     * character after it) or fails the registration with "string field contains invalid UTF-8".
+     *
+     * @param args the inputs; required, even when only `opts.import` matters.
      * @param opts `import: id` adopts the compute system `id`: Pulumi cannot import into a dynamic
      *   provider (the engine asks it to read before any provider code exists, pulumi#16175), so the
      *   option becomes `computeSystemId: id, adoptExisting: true` and the create takes the VM over.
+     * @throws {TypeError} when `args` is not an object, or a plain string in it holds an unpaired
+     *   surrogate; the message names the resource and every such input.
      */
     constructor(name: string, args: WcowUtilityVmArgs, opts?: pulumi.CustomResourceOptions) {
         const { import: importId, ...rest } = opts ?? {};
+        const screened = screenArgs(`WcowUtilityVm ${JSON.stringify(name)}`, args, INPUT_NAMES);
+        const inputs = screened.inputs as Partial<WcowUtilityVmArgs>;
         const adopt = importId !== undefined ? { computeSystemId: importId, adoptExisting: true } : {};
         // Outputs become properties of the resource only when their keys are in props (pulumi
         // runtime/rpc transferProperties), so every output is listed, set or not.
         const props: Record<string, unknown> = Object.fromEntries(OUTPUTS.map((key) => [key, undefined]));
-        Object.assign(props, args, adopt, { timeouts: args.timeouts ?? timeoutsFrom(opts?.customTimeouts) });
+        Object.assign(props, inputs, adopt, { timeouts: inputs.timeouts ?? timeoutsFrom(opts?.customTimeouts) });
+        if (screened.unsentKeys.length > 0) props[UNSENT_KEYS_KEY] = screened.unsentKeys;
         props[PROVIDER_KEY] = SERIALIZED_PROVIDER;
         // The resource's URN, so a create retried after an interruption derives the same
         // compute-system ID and recognises what its predecessor left behind (provider uvm/identity.ts).
@@ -212,13 +248,20 @@ export class WcowUtilityVm extends pulumi.CustomResource {
     }
 }
 
-/** Every output property of WcowUtilityVm: each input's effective value, then what the lifecycle adds. */
-export const OUTPUTS = [
+/** Every input of WcowUtilityVm, in WcowUtilityVmArgs order. */
+export const INPUTS = [
     "layerFolders", "computeSystemId", "owner", "host", "memorySizeInMB", "allowOvercommit", "enableDeferredCommit",
     "fullyPhysicallyBacked", "lowMMIOGapInMB", "highMMIOBaseInMB", "highMMIOGapInMB", "processorCount", "processorLimit",
     "processorWeight", "storageQoSIopsMaximum", "storageQoSBandwidthMaximum", "cpuGroupId", "disableCompartmentNamespace",
     "processDumpLocation", "dumpDirectoryPath", "scsiControllerCount", "noDirectMap", "noInheritHostTimezone",
     "noWritableFileShares", "networkConfigProxy", "terminateOnLastHandleClosed", "start", "adoptExisting", "timeouts",
+] as const satisfies readonly (keyof WcowUtilityVmArgs)[];
+
+const INPUT_NAMES: ReadonlySet<string> = new Set(INPUTS);
+
+/** Every output property of WcowUtilityVm: each input's effective value, then what the lifecycle adds. */
+export const OUTPUTS = [
+    ...INPUTS,
     "runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "document", "assignedMemoryInMB",
 ] as const;
 

@@ -10,13 +10,13 @@ import ts from "typescript";
 import { FIELDS, type FieldSpec } from "../../provider/src/model/fields";
 import { resolveOptions } from "../../provider/src/model/resolve";
 import { validateArgs } from "../../provider/src/model/validate";
-import { OUTPUTS } from "../../sdk/src/wcow-utility-vm";
+import { INPUTS, OUTPUTS } from "../../sdk/src/wcow-utility-vm";
 
 const ROOT = path.resolve(__dirname, "../..");
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8")) as {
     name: string;
     resources: Record<string, {
-        inputProperties: Record<string, { type?: string; $ref?: string; items?: { type: string }; default?: unknown; replaceOnChanges?: boolean }>;
+        inputProperties: Record<string, { type?: string; $ref?: string; items?: { type: string }; default?: unknown; replaceOnChanges?: boolean; description?: string }>;
         requiredInputs: string[];
         properties: Record<string, unknown>;
     }>;
@@ -105,6 +105,21 @@ describe("the SDK's WcowUtilityVmArgs", () => {
 
     it("has exactly the provider's inputs, in order", () => {
         expect(sdk.map((p) => p.name)).toEqual(FIELDS.map((f) => f.name));
+    });
+
+    it("sends exactly those inputs as inputs (INPUTS); any other key is only named, for check to refuse", () => {
+        expect([...INPUTS]).toEqual(FIELDS.map((f) => f.name));
+    });
+
+    // The uint64 sizes and the string lengths have bounds we chose (fields.ts says why), so the SDK
+    // must state them: as the largest value, or as the limit just past it (2^32 MB as 4294967296).
+    it.each((FIELDS as readonly FieldSpec[]).flatMap((f) => {
+        const bound = f.type.kind === "integer" && f.type.goType === "uint64" ? f.type.max : f.type.kind === "string" ? f.type.maxLength : undefined;
+        return bound === undefined ? [] : [[f.name, bound] as const];
+    }))("%s: states its upper bound, %p", (name, bound) => {
+        const property = sdk.find((p) => p.name === name)!;
+        expect([String(bound), String(bound + 1)].some((text) => property.doc.includes(text))).toBe(true);
+        expect([String(bound), String(bound + 1)].some((text) => resource.inputProperties[name]!.description?.includes(text))).toBe(true);
     });
 
     it.each(FIELDS.map((f) => [f.name, f] as const))("%s: type, optionality, @default and change note agree", (name, field) => {
