@@ -22,6 +22,7 @@ function fakeFs(existing: Record<string, "file" | "directory" | Error>): HostFil
         removeEmptyDirectory: unused,
         readText: unused,
         writeText: unused,
+        createTextExclusive: unused,
         listNames: unused,
     };
 }
