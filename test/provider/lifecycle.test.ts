@@ -270,10 +270,45 @@ describe("adoptExisting (the SDK's import option)", () => {
         expect(fs.existsSync(path.join(host.sim.root, "fs", "c", "uvms", id, "sandbox.vhdx"))).toBe(true);
     });
 
-    it("creates the VM as usual when there is nothing to adopt", async () => {
-        const { id, outs } = await createVm(vmArgs(host, "adopt-nothing", { computeSystemId: "adopt-nothing", adoptExisting: true }));
-        expect(outs).toMatchObject({ computeSystemId: "adopt-nothing", scratchCreated: true, state: "Running" });
+    it("fails when there is no such system to adopt, creating nothing", async () => {
+        const error = await createVm(vmArgs(host, "adopt-nothing", { computeSystemId: "adopt-nothing", adoptExisting: true })).catch((e: unknown) => e) as Error;
+        expect(error.message).toContain("there is no compute system 'adopt-nothing' to adopt");
+        expect(await leftovers(host, "adopt-nothing", "C:\\uvms\\adopt-nothing")).toEqual({ systems: [], grants: [], files: [] });
+    });
+
+    it("records what HCS reports (memory, owner), not the program's values, so the next diff shows them", async () => {
+        const id = "adopt-truth";
+        const system = await host.client.createComputeSystem(id, await prepareVm(host.sim.root, host.client, id, { memorySizeInMB: 2048, owner: "someone-else" }));
+        await system.close();
+        const args = vmArgs(host, id, { computeSystemId: id, adoptExisting: true, memorySizeInMB: 1024 });
+        const { outs } = await createVm(args);
+        expect(outs).toMatchObject({ memorySizeInMB: 2048, owner: "someone-else", terminateOnLastHandleClosed: false });
+        const d = await provider.diff!(id, outs, await checked(args, outs));
+        expect(d.changes).toBe(true);
+        expect(d.replaces).toEqual(["owner"]); // memory resizes in place (allowOvercommit); the owner is a replacement
         await provider.delete!(id, outs);
+    });
+
+    it("refuses a VM whose scratch disk is not in the program's scratch folder", async () => {
+        const id = "adopt-elsewhere";
+        const system = await host.client.createComputeSystem(id, await prepareVm(host.sim.root, host.client, id));
+        await system.close();
+        const error = await createVm(vmArgs(host, "not-its-folder", { computeSystemId: id, adoptExisting: true })).catch((e: unknown) => e) as Error;
+        expect(error.message).toContain("C:\\uvms\\not-its-folder\\sandbox.vhdx does not exist");
+        const vm = await host.client.openComputeSystem(id);
+        await vm.terminate();
+        await vm.close();
+    });
+
+    it("refuses a VM another Pulumi resource manages (its destroy would terminate someone else's VM)", async () => {
+        const other = await createVm({ ...vmArgs(host, "adopt-theirs"), __resource: "urn:pulumi:other::proj::pulumi-nodejs:dynamic/hcs:WcowUtilityVm::theirs" });
+        const error = await createVm({
+            ...vmArgs(host, "adopt-theirs", { computeSystemId: other.id, adoptExisting: true }),
+            __resource: "urn:pulumi:mine::proj::pulumi-nodejs:dynamic/hcs:WcowUtilityVm::mine",
+        }).catch((e: unknown) => e) as Error;
+        expect(error.message).toContain("belongs to Pulumi resource urn:pulumi:other::proj");
+        expect((await leftovers(host, other.id, "C:\\uvms\\adopt-theirs")).systems).toEqual([`${other.id} Running`]);
+        await provider.delete!(other.id, other.outs);
     });
 
     it("is refused at check without a computeSystemId to adopt", async () => {

@@ -16,7 +16,11 @@ export async function create(inputs: PropertyBag): Promise<pulumi.dynamic.Create
     const checked = checkedInputs(options, inputs.timeouts);
     try {
         const state = await createUtilityVm({ host, options, budgetMs: options.timeouts?.create, resource: resourceOf(inputs) });
-        return { id: state.computeSystemId, outs: outputsOf(checked, state) };
+        // An adopted VM's outputs say what HCS reports it has, so the next preview shows the difference.
+        const { observed, ...lifecycle } = state;
+        const outs: PropertyBag = { ...outputsOf(checked, lifecycle), ...(observed ?? {}) };
+        if (observed && "cpuGroupId" in observed && observed.cpuGroupId === undefined) delete outs.cpuGroupId;
+        return { id: state.computeSystemId, outs };
     } catch (err) {
         if (err instanceof UvmStepError && err.leftBehind?.computeSystemId !== undefined) {
             throw Object.assign(err, {

@@ -7,6 +7,7 @@ import { planScratch, type ScratchPlan } from "../host/scratch-plan";
 import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
 import type { ResolvedOptions } from "../model/resolved-options";
+import { adoptUtilityVm } from "./adopt";
 import { Deadline } from "./deadline";
 import { markOwnedFolders, removeCreatedFolders } from "./owned-folders";
 import { Rollback } from "./rollback";
@@ -63,12 +64,17 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         step = "compute system ID is already in use";
         // Before touching any file: a rollback must never revoke grants a live namesake depends on.
         if (await computeSystemExists(host, id, deadline.call())) {
-            if (options.adoptExisting) return await adoptUtilityVm(host, options, id, deadline);
+            if (options.adoptExisting) return await adoptUtilityVm(host, options, id, resource, deadline);
             if (!(await isOwnLeftover(host, plan, id, options, resource))) {
                 throw new Error(`a compute system with ID '${id}' already exists on host '${host.name}' (set adoptExisting, or use the import resource option, to take it over)`);
             }
             steps.warn("removing the leftover of an interrupted create of this resource");
             await terminateIfExists(host, id, deadline.call());
+        }
+
+        if (options.adoptExisting) {
+            step = "cannot adopt the compute system";
+            return await adoptUtilityVm(host, options, id, resource, deadline);
         }
 
         step = "failed to create utility VM scratch folder";
@@ -188,35 +194,4 @@ async function isOwnLeftover(host: TargetHost, plan: ScratchPlan, id: string, op
     if (resource === undefined) return false;
     const content = await readScratchOwner(host.fs, plan.ownerMarkerPath);
     return namesSystem(content, id) && content?.kind === "owner" && content.owner.resource === resource;
-}
-
-/**
- * Takes over an existing compute system (adoptExisting; the SDK's import option): nothing is copied
- * or granted, the VM keeps its runtime ID, and the files count as not ours, so delete leaves them.
- * A Created VM is started when `start` asks for it, as a create would have.
- */
-async function adoptUtilityVm(host: TargetHost, options: ResolvedOptions, id: string, deadline: Deadline): Promise<UtilityVmState> {
-    const uvmFolder = await locateUVMFolder(host.fs, options.layerFolders);
-    const plan = planScratch(options.layerFolders, uvmFolder);
-    const system = await host.hcs.openComputeSystem(id, deadline.call());
-    try {
-        let properties = await system.properties([], deadline.call());
-        if (options.start && properties.State === "Created") {
-            await system.start(deadline.call());
-            properties = await system.properties([], deadline.call());
-        }
-        log.info({ id, host: host.name, state: properties.State }, "adopted an existing utility VM");
-        return {
-            computeSystemId: id,
-            runtimeId: properties.RuntimeId ?? "",
-            state: properties.State ?? "Unknown",
-            uvmFolder,
-            scratchPath: plan.scratchPath,
-            scratchCreated: false,
-            createdFolders: [],
-            document: "",
-        };
-    } finally {
-        await system.close(deadline.call());
-    }
 }

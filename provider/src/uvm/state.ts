@@ -19,4 +19,18 @@ export interface UtilityVmState {
     readonly createdFolders: readonly string[];
     /** The exact JSON sent to HcsCreateComputeSystem. */
     readonly document: string;
+    /**
+     * For an adopted VM: the settings HCS reports it really has (where HCS reports them), to record
+     * in place of the program's values so the next preview shows any difference.
+     */
+    readonly observed?: ObservedSettings;
+}
+
+/** Settings of a live VM as HCS reports them; absent where HCS says nothing. */
+export interface ObservedSettings {
+    readonly owner?: string;
+    readonly memorySizeInMB?: number;
+    /** Undefined when the VM is in no CPU group (the null group). */
+    readonly cpuGroupId?: string | undefined;
+    readonly terminateOnLastHandleClosed?: boolean;
 }
