@@ -8,12 +8,13 @@ import { orderFailures, validateArgs } from "../model/validate";
 import type { ValidationFailure } from "../model/validation-failure";
 import {
     checkedInputs,
+    HOST_ID_KEY,
     type PropertyBag,
-    RESOURCE_KEY,
-    resourceOf,
     UNSENT_KEYS_KEY,
     unsentKeysOf,
+    withHostId,
     withoutProviderKey,
+    withResource,
 } from "./property-bags";
 import { containsUnknown } from "./unknown";
 
@@ -22,9 +23,10 @@ import { containsUnknown } from "./unknown";
  * normalized values (defaults, even memory, clamped processors, normalized paths, the default host)
  * in the returned inputs, so diff compares what the VM really gets.
  *
- * Host facts (processor count, build) come from the target host, once per process. When inputs are
- * still unknown (computed from other resources during preview), what can be checked without them is
- * checked and the inputs pass through unchanged.
+ * Host facts (processor count, build) come from the target host, once per process, and so does its
+ * identity, kept under `__hostId` for diff. When inputs are still unknown (computed from other
+ * resources during preview), what can be checked without them is checked and the inputs pass
+ * through unchanged.
  *
  * Keys the SDK could not send (`__unsentKeys`) and a null `host` fail without contacting any host,
  * together with every failure the other inputs have on their own.
@@ -54,9 +56,11 @@ export async function check(_olds: PropertyBag, news: PropertyBag): Promise<pulu
     // A host value we cannot even parse: report it with every other input failure, and connect nowhere.
     if (typeof args.host !== "string" || !parseHostTarget(args.host).ok) return failed(validateArgs(args));
 
+    let host;
     let facts;
     try {
-        facts = await (await connectHost(args.host)).facts();
+        host = await connectHost(args.host);
+        facts = await host.facts();
     } catch (err) {
         return failed([
             { field: "host", message: `cannot reach host '${args.host}' to read its processor count and build: ${(err as Error).message}` },
@@ -68,13 +72,8 @@ export async function check(_olds: PropertyBag, news: PropertyBag): Promise<pulu
     for (const warning of resolved.warnings) {
         log.warn({ field: warning.field, requested: warning.requested, assigned: warning.assigned }, warning.message);
     }
-    return { inputs: withResource(checkedInputs(resolved.options, args.timeouts), news) };
-}
-
-/** The checked inputs keep the resource's URN for create (the host adds `__provider` itself). */
-function withResource(inputs: PropertyBag, news: PropertyBag): PropertyBag {
-    const resource = resourceOf(news);
-    return resource === undefined ? inputs : { ...inputs, [RESOURCE_KEY]: resource };
+    // Which host `host` reached, for diff: another address of the VM's own host is no change.
+    return { inputs: withHostId(withResource(checkedInputs(resolved.options, args.timeouts), news), HOST_ID_KEY, host.identity) };
 }
 
 function failed(failures: readonly ValidationFailure[]): pulumi.dynamic.CheckResult {

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createUtilityVm } from "../uvm/create";
 import { UvmStepError } from "../uvm/step-error";
-import { checkedInputs, outputsOf, type PropertyBag, resourceOf, withEngineKeys } from "./property-bags";
+import { checkedInputs, outputsOf, type PropertyBag, resourceOf, withEngineKeys, withHostId, withResource } from "./property-bags";
 import { resolveCheckedInputs } from "./resolve-inputs";
 
 /**
@@ -13,12 +13,14 @@ import { resolveCheckedInputs } from "./resolve-inputs";
  */
 export async function create(inputs: PropertyBag): Promise<pulumi.dynamic.CreateResult> {
     const { options, host } = await resolveCheckedInputs(inputs, "create the utility VM");
-    const checked = checkedInputs(options, inputs.timeouts);
+    // The host's identity goes with the inputs into every state this create leaves, failed ones too.
+    const checked = withHostId(checkedInputs(options, inputs.timeouts), "hostId", host.identity);
     try {
         const state = await createUtilityVm({ host, options, budgetMs: options.timeouts?.create, resource: resourceOf(inputs) });
         // An adopted VM's outputs say what HCS reports it has, so the next preview shows the difference.
         const { observed, ...lifecycle } = state;
-        const outs: PropertyBag = { ...outputsOf(checked, lifecycle), ...(observed ?? {}) };
+        // The URN stays in the state: a delete checks that the VM still belongs to this resource.
+        const outs: PropertyBag = withResource({ ...outputsOf(checked, lifecycle), ...(observed ?? {}) }, inputs);
         if (observed && "cpuGroupId" in observed && observed.cpuGroupId === undefined) delete outs.cpuGroupId;
         return { id: state.computeSystemId, outs };
     } catch (err) {

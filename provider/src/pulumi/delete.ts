@@ -1,9 +1,12 @@
 import { parseDuration } from "../model/duration";
 import { deleteUtilityVm } from "../uvm/delete";
-import { type PropertyBag, withoutProviderKey } from "./property-bags";
+import { type PropertyBag, resourceOf, withoutProviderKey } from "./property-bags";
 import { connectStateHost } from "./resolve-inputs";
 
-/** `delete`: idempotent; removes the VM and only the files its create made. */
+/**
+ * `delete`: idempotent; removes the VM and only the files its create made, on the host the state
+ * records (`hostId`), reached at `PULUMI_HCS_HOST` or the state's `host` (connectStateHost).
+ */
 export async function remove(id: string, props: PropertyBag): Promise<void> {
     const state = withoutProviderKey(props);
     const host = await connectStateHost(state, `delete utility VM '${id}'`);
@@ -15,6 +18,7 @@ export async function remove(id: string, props: PropertyBag): Promise<void> {
             scratchPath: String(state.scratchPath ?? ""),
             scratchCreated: state.scratchCreated === true,
         },
+        resource: resourceOf(props),
         budgetMs: budgetOf(state.timeouts, "delete"),
     });
 }

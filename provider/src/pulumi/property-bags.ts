@@ -22,6 +22,13 @@ export const RESOURCE_KEY = "__resource";
  */
 export const UNSENT_KEYS_KEY = "__unsentKeys";
 
+/**
+ * The key under which `check` records the identity of the host the `host` input reaches
+ * (TargetHost.identity). Not a user input: `diff` compares it with the state's `hostId` output, so
+ * another address of the VM's own host changes nothing, and another host replaces the VM.
+ */
+export const HOST_ID_KEY = "__hostId";
+
 /** A Pulumi property bag: JSON-like values only (`google.protobuf.Struct` refuses undefined). */
 export type PropertyBag = Record<string, unknown>;
 
@@ -29,16 +36,20 @@ export type PropertyBag = Record<string, unknown>;
 export type WcowUtilityVmOutputs = PropertyBag & UtilityVmState & {
     /** Memory HCS reported assigned at the last refresh, in MB. */
     readonly assignedMemoryInMB?: number;
+    /** The identity of the host the VM lives on (TargetHost.identity), when the host has one. */
+    readonly hostId?: string;
 };
 
 /**
- * The bag without `__provider`, `__resource`, `__unsentKeys` and undefined values, ready to validate
- * or to compare. Built with `Object.fromEntries`, which defines keys instead of assigning them, so a
- * `__proto__` key stays a key (and is refused as unknown) instead of becoming the copy's prototype.
+ * The bag without `__provider`, `__resource`, `__unsentKeys`, `__hostId` and undefined values, ready
+ * to validate or to compare. Built with `Object.fromEntries`, which defines keys instead of assigning
+ * them, so a `__proto__` key stays a key (and is refused as unknown) instead of becoming the copy's
+ * prototype.
  */
 export function withoutProviderKey(bag: PropertyBag): PropertyBag {
     return Object.fromEntries(
-        Object.entries(bag).filter(([key, value]) => key !== PROVIDER_KEY && key !== RESOURCE_KEY && key !== UNSENT_KEYS_KEY && value !== undefined),
+        Object.entries(bag).filter(([key, value]) =>
+            key !== PROVIDER_KEY && key !== RESOURCE_KEY && key !== UNSENT_KEYS_KEY && key !== HOST_ID_KEY && value !== undefined),
     );
 }
 
@@ -56,6 +67,24 @@ export function unsentKeysOf(bag: PropertyBag): readonly KeyPath[] | "malformed"
 export function resourceOf(bag: PropertyBag): string | undefined {
     const value = bag[RESOURCE_KEY];
     return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** The host ID under `key`: `__hostId` in checked inputs, `hostId` in a state; undefined unless a non-empty string. */
+export function hostIdOf(bag: PropertyBag, key: typeof HOST_ID_KEY | "hostId"): string | undefined {
+    const value = bag[key];
+    return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** `bag` with `key` set to the host ID, or without it when the host has none. */
+export function withHostId(bag: PropertyBag, key: typeof HOST_ID_KEY | "hostId", hostId: string | undefined): PropertyBag {
+    const { [key]: _previous, ...rest } = bag;
+    return hostId === undefined ? rest : { ...rest, [key]: hostId };
+}
+
+/** `bag` with the resource's URN from `from`, when `from` has one. */
+export function withResource(bag: PropertyBag, from: PropertyBag): PropertyBag {
+    const resource = resourceOf(from);
+    return resource === undefined ? bag : { ...bag, [RESOURCE_KEY]: resource };
 }
 
 /** `bag` with the engine-facing keys of `from` (`__provider`, `__resource`) carried over. */

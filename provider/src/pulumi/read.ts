@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { log } from "../log/logger";
 import { deleteUtilityVm } from "../uvm/delete";
 import { readUtilityVm } from "../uvm/read";
-import { inputsOf, type PropertyBag, withoutProviderKey } from "./property-bags";
+import { inputsOf, type PropertyBag, withoutProviderKey, withResource } from "./property-bags";
 import { connectStateHost } from "./resolve-inputs";
 
 /**
@@ -17,6 +17,9 @@ import { connectStateHost } from "./resolve-inputs";
  *
  * A VM that is gone leaves files behind (its disk, marker and folders); they are released here,
  * exactly as its delete would (only what its owner marker names), since Pulumi is about to forget it.
+ *
+ * The host is the one the state records (`hostId`), reached at `PULUMI_HCS_HOST` or the state's
+ * `host` (connectStateHost); no other host's answer is taken for the VM's.
  *
  * Import does not come through here: the engine asks a dynamic provider to read an import before
  * it has any provider code (pulumi#16175), so the SDK turns the `import` option into `adoptExisting`.
@@ -45,6 +48,8 @@ export async function read(id: string, props: PropertyBag = {}): Promise<pulumi.
         ...(observed.state === "Created" && known.start === true ? { start: false } : {}),
         ...(observed.owner !== undefined ? { owner: observed.owner } : {}),
         ...(observed.assignedMemoryInMB !== undefined ? { assignedMemoryInMB: observed.assignedMemoryInMB } : {}),
+        // A state from before host IDs learns its host's here (with one, the host was chosen by it).
+        ...(host.identity !== undefined ? { hostId: host.identity } : {}),
     };
-    return { id, props: outputs, inputs: inputsOf(outputs) };
+    return { id, props: withResource(outputs, props), inputs: inputsOf(outputs) };
 }

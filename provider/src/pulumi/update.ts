@@ -2,15 +2,16 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { SystemState } from "../hcs";
 import { updateUtilityVm, type InPlaceSettings } from "../uvm/update";
 import { changedInputs } from "./diff";
-import { checkedInputs, type PropertyBag, stateOf, withEngineKeys, withoutProviderKey } from "./property-bags";
-import { resolveCheckedInputs } from "./resolve-inputs";
+import { checkedInputs, type PropertyBag, stateOf, withEngineKeys, withHostId, withoutProviderKey, withResource } from "./property-bags";
+import { expectStateHost, resolveCheckedInputs } from "./resolve-inputs";
 
 /** Inputs HCS applies to the running VM (the others in place are the provider's own). */
 const HCS_SETTINGS: readonly (keyof InPlaceSettings)[] = ["processorLimit", "processorWeight", "cpuGroupId", "memorySizeInMB", "start"];
 
 /**
  * `update`: applies the in-place changes (diff sent every replacement elsewhere). Provider-side
- * inputs (noWritableFileShares, networkConfigProxy, timeouts) only change the state.
+ * inputs (noWritableFileShares, networkConfigProxy, timeouts) only change the state. The VM is
+ * reached through the program's `host`, which must be the host the state records (`hostId`).
  *
  * When HCS refuses some changes, the error carries the resource ID and the outputs as they really
  * are now (applied changes new, refused ones old), which the engine records as a partial update
@@ -19,6 +20,7 @@ const HCS_SETTINGS: readonly (keyof InPlaceSettings)[] = ["processorLimit", "pro
 export async function update(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.UpdateResult> {
     const previous = withoutProviderKey(olds);
     const { options, host } = await resolveCheckedInputs(news, `update utility VM '${id}'`);
+    expectStateHost(host, previous, `update utility VM '${id}'`);
     const desired = checkedInputs(options, news.timeouts);
     const hcsChanges = changedInputs(previous, desired)
         .map((c) => c.field as string)
@@ -38,7 +40,8 @@ export async function update(id: string, olds: PropertyBag, news: PropertyBag): 
         for (const failure of outcome.failures) failed.set(failure.field, failure.message);
     }
 
-    const outs: PropertyBag = { ...stateOf(previous), ...desired, state };
+    // `host` is the address the program gives now (another one of the same host changes nothing else).
+    const outs: PropertyBag = withHostId(withResource({ ...stateOf(previous), ...desired, state }, olds), "hostId", host.identity);
     for (const field of failed.keys()) {
         if (previous[field] === undefined) delete outs[field];
         else outs[field] = previous[field];

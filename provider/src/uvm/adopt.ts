@@ -16,8 +16,10 @@ const PAGES_PER_MB = 256;
  * the VM really is, not what the program says:
  * - the ID must exist (adopting nothing must not create a VM with that ID);
  * - the program's scratch folder must hold the VM's disk: its owner marker, when there is one, must
- *   name this VM, and name no other Pulumi resource (adopting another stack's VM would let this stack
- *   destroy it); a folder without sandbox.vhdx means the program's layerFolders are not the VM's;
+ *   name this VM; a folder without sandbox.vhdx means the program's layerFolders are not the VM's;
+ * - a VM another Pulumi resource manages (another stack's, say) is taken over with a warning: the
+ *   marker then names this resource, and the other resource's destroy only forgets the VM instead
+ *   of terminating a VM someone else now owns;
  * - the owner, the memory HCS assigned, the CPU group and the terminate-on-close setting are read
  *   from HCS and returned as `observed`, so the state holds the truth and the next preview shows
  *   where the program differs. HCS reports no processor count and no layers for a running VM: those
@@ -95,8 +97,10 @@ async function checkScratchBelongs(host: TargetHost, plan: ScratchPlan, id: stri
             `set layerFolders to the adopted VM's own`);
     }
     if (owner.resource !== undefined && resource !== undefined && owner.resource !== resource) {
-        throw new Error(`compute system '${id}' belongs to Pulumi resource ${owner.resource}; adopting it would let this stack destroy a VM ` +
-            `that one manages. Remove it from that stack first ('pulumi state delete ${owner.resource}' there), then adopt it here`);
+        // The import option names this very VM, so it is taken over, loudly: from now on the marker
+        // names this resource, and a destroy of the old one only forgets the VM (uvm/delete.ts).
+        log.warn({ id, previousResource: owner.resource, resource },
+            `compute system '${id}' was managed by Pulumi resource ${owner.resource}; this resource now owns it, and a destroy of that one will only forget it`);
     }
     return owner;
 }

@@ -16,6 +16,11 @@ export interface DeleteUtilityVmRequest {
     readonly state: Pick<UtilityVmState, "computeSystemId" | "runtimeId" | "scratchPath" | "scratchCreated">;
     /** The whole delete's budget in ms (the resource's `timeouts.delete`); per-call defaults otherwise. */
     readonly budgetMs?: number | undefined;
+    /**
+     * The Pulumi resource (URN) deleting the VM, when the state records it. A VM whose owner marker
+     * names another resource was adopted by it (the import option): this delete only forgets it.
+     */
+    readonly resource?: string | undefined;
 }
 
 /**
@@ -39,6 +44,11 @@ export async function deleteUtilityVm(request: DeleteUtilityVmRequest): Promise<
     const deadline = new Deadline(request.budgetMs);
     let step = "failed to open the compute system";
     try {
+        const adopter = state.scratchPath === "" ? undefined : await adoptedBy(host, state, request.resource);
+        if (adopter !== undefined) {
+            log.warn({ id, adopter }, `compute system '${id}' now belongs to ${adopter}, which adopted it; this delete only forgets it`);
+            return;
+        }
         const system = await openIfExists(host, id, deadline);
         if (system) {
             try {
@@ -85,6 +95,15 @@ async function releaseOwnScratch(host: TargetHost, state: DeleteUtilityVmRequest
         return;
     }
     await releaseScratch(host, { ownerMarkerPath: markerPath, scratchPath }, id);
+}
+
+/** The resource that adopted this VM since (its owner marker names this VM and another resource), if any. */
+async function adoptedBy(host: TargetHost, state: DeleteUtilityVmRequest["state"], resource: string | undefined): Promise<string | undefined> {
+    if (resource === undefined) return undefined;
+    const content = await readScratchOwner(host.fs, joinWindowsPath(scratchFolderOf(state.scratchPath), SCRATCH_OWNER_MARKER));
+    if (!namesSystem(content, state.computeSystemId, state.runtimeId) || content?.kind !== "owner") return undefined;
+    const owner = content.owner.resource;
+    return owner !== undefined && owner !== resource ? owner : undefined;
 }
 
 /** Whether the open system is a different VM than the state's (another runtime ID). */
