@@ -15,7 +15,7 @@ import {
 } from "./compute-system-document";
 import { attachedDisks, checkAttachment, checkDocumentFiles, checkShare } from "./document-files";
 import { GrantStore, missingPathFailure } from "./grants";
-import { loadHost, saveHostJson, type ExitType, type PersistedSystem, type SystemState } from "./host-store";
+import { loadHost, loadOrCreateHostId, saveHostJson, type ExitType, type PersistedSystem, type SystemState } from "./host-store";
 import { HcsFailure, HR, EVENT_IDS } from "./hresults";
 import { OpenDisks, type OpenDiskView } from "./open-disks";
 import { SERVICE_PROPERTY_TYPES, SYSTEM_PROPERTY_TYPES } from "./schema";
@@ -89,6 +89,8 @@ function ensurePath(doc: Json, names: string[]): Json {
 export class ComputeService {
     readonly root: string;
     readonly host: HostFacts;
+    /** The host's identity (`<root>/host-id`), reported in the `Simulator` service property as `HostId`. */
+    readonly hostId: string;
     private readonly log: Logger;
     private readonly systems = new Map<string, SystemRecord>(); // key: lower-cased ID
     private readonly grants: GrantStore;
@@ -104,6 +106,7 @@ export class ComputeService {
         this.root = path.resolve(options.root);
         this.host = { build: options.build, logicalProcessors: options.logicalProcessors };
         this.log = options.log;
+        this.hostId = loadOrCreateHostId(this.root);
         const persisted = loadHost(this.root);
         this.grants = new GrantStore(this.root, persisted.grants);
         this.restore(persisted.systems);
@@ -597,7 +600,7 @@ export class ComputeService {
             case "QoSCapabilities":
                 return { ProcessorQoSSupported: true };
             case "Simulator":
-                return { Root: this.root, OsBuild: this.host.build, LogicalProcessorCount: n, Version: SIMULATOR_VERSION };
+                return { Root: this.root, HostId: this.hostId, OsBuild: this.host.build, LogicalProcessorCount: n, Version: SIMULATOR_VERSION };
             default:
                 return {};
         }

@@ -33,6 +33,8 @@ export interface FaultView {
 export interface SimulatorState {
     readonly pid: number;
     readonly root: string;
+    /** The host's identity, as the `Simulator` service property reports it (`HostId`). */
+    readonly hostId: string;
     readonly build: number;
     readonly logicalProcessors: number;
     readonly socket: string;

@@ -162,6 +162,7 @@ export async function runService(options: ServiceOptions): Promise<RunningServic
     const state = (): SimulatorState => ({
         pid: process.pid,
         root,
+        hostId: service.hostId,
         build: options.build,
         logicalProcessors: options.logicalProcessors,
         socket: socketPath,
