@@ -51,6 +51,11 @@ const OUTPUTS = {
     createdFolders: { type: "array", items: { type: "string" }, description: "Folders the provider created for the scratch, outermost first (destroy removes them when empty)." },
     document: { type: "string", description: "The exact JSON document sent to HcsCreateComputeSystem." },
     assignedMemoryInMB: { type: "integer", description: "Memory HCS reported assigned at the last refresh, in MB." },
+    hostId: {
+        type: "string",
+        description: "Which host the VM lives on, whatever address reaches it (simulator:<guid>, windows:<computer name>): " +
+            "a new host value that reaches the same host changes nothing. Unset in states from before host IDs.",
+    },
 };
 
 const inputProperties = Object.fromEntries(FIELDS.map((f) => [f.name, inputSpec(f)]));

@@ -47,7 +47,8 @@ export interface WcowUtilityVmArgs {
      * The host the VM runs on: `local` (this Windows machine, through computecore.dll), or a
      * simulated host: `sim:<absolute socket path>`, or `sim:tcp:127.0.0.1:<port>` with its secret in
      * `PULUMI_HCS_SIM_SECRET`. Omit it for the default; `null` is refused, so that an empty lookup in
-     * the program does not silently pick the environment's host. Change: replace.
+     * the program does not silently pick the environment's host. Change: replace, unless the new
+     * value reaches the same host (the `hostId` output): another address of the VM's host changes nothing.
      * @default the PULUMI_HCS_HOST environment variable, else local on Windows
      */
     host?: pulumi.Input<string>;
@@ -198,6 +199,12 @@ export class WcowUtilityVm extends pulumi.CustomResource {
     declare public readonly document: pulumi.Output<string>;
     /** Memory HCS reported assigned at the last refresh, in MB. */
     declare public readonly assignedMemoryInMB: pulumi.Output<number | undefined>;
+    /**
+     * Which host the VM lives on, whatever address reaches it (`simulator:<guid>`, `windows:<name>`):
+     * a new `host` value that reaches the same host changes nothing. Unset in states from before
+     * host IDs.
+     */
+    declare public readonly hostId: pulumi.Output<string | undefined>;
 
     /**
      * Inputs are checked by the provider at preview, each failure naming its input. A key that is not
@@ -262,7 +269,7 @@ const INPUT_NAMES: ReadonlySet<string> = new Set(INPUTS);
 /** Every output property of WcowUtilityVm: each input's effective value, then what the lifecycle adds. */
 export const OUTPUTS = [
     ...INPUTS,
-    "runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "document", "assignedMemoryInMB",
+    "runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "document", "assignedMemoryInMB", "hostId",
 ] as const;
 
 function timeoutsFrom(custom: pulumi.CustomTimeouts | undefined): WcowUtilityVmTimeouts | undefined {

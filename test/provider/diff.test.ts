@@ -131,6 +131,39 @@ describe("diff", () => {
         expect(diff("id", OLDS, newsWith("owner", UNKNOWN))).toMatchObject({ changes: true, replaces: ["owner"] });
     });
 
+    describe("host, by the identity of the host it reaches (issue 11 item 5)", () => {
+        const HOST = "simulator:2b0c8f5e-6a8d-4c3b-9f1e-7d5a4c3b2a10";
+        const OTHER = "simulator:9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
+        const olds = { ...OLDS, hostId: HOST };
+        const tcp = "sim:tcp:127.0.0.1:40123";
+
+        it("a new address of the VM's own host is no change (not an update, not a replace)", () => {
+            expect(diff("id", olds, { ...newsWith("host", tcp), __hostId: HOST })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+        });
+
+        it("a new address of the same host with another change is that change alone", () => {
+            expect(diff("id", olds, { ...newsWith("host", tcp), processorLimit: 50000, __hostId: HOST })).toMatchObject({ changes: true, replaces: [] });
+        });
+
+        it("an address of another host replaces the VM", () => {
+            expect(diff("id", olds, { ...newsWith("host", tcp), __hostId: OTHER })).toMatchObject({ changes: true, replaces: ["host"] });
+        });
+
+        it("goes by address when the state has no host ID (written before host IDs)", () => {
+            expect(diff("id", OLDS, { ...newsWith("host", tcp), __hostId: HOST })).toMatchObject({ changes: true, replaces: ["host"] });
+        });
+
+        it("goes by address when check recorded no host ID (inputs unknown in a preview, or a host without one)", () => {
+            expect(diff("id", olds, newsWith("host", tcp))).toMatchObject({ changes: true, replaces: ["host"] });
+            expect(diff("id", olds, { ...newsWith("host", UNKNOWN), __hostId: HOST })).toMatchObject({ changes: true, replaces: ["host"] });
+        });
+
+        it("keeps the same address the same, whatever the identities say", () => {
+            const { computeSystemId: _generated, runtimeId: _r, state: _s, ...news } = OLDS;
+            expect(diff("id", olds, { ...news, __hostId: OTHER }).changes).toBe(false);
+        });
+    });
+
     it("ignores outputs and the serialized provider", () => {
         const news = { ...newsWith("owner", "pulumi-hcs"), __provider: "new provider code" };
         expect(diff("id", { ...OLDS, __provider: "old provider code", assignedMemoryInMB: 1000 }, news).changes).toBe(false);

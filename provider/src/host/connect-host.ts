@@ -1,7 +1,7 @@
 import { parseHostTarget, simulatorAddressOf } from "../model/host-target";
 import { isWindows } from "../platform";
-import { connectLocalHost } from "./local-host";
-import { connectSimulatedHost } from "./simulated-host";
+import { connectLocalHost, localHostIdentity } from "./local-host";
+import { connectSimulatedHost, simulatedHostIdentity } from "./simulated-host";
 import type { TargetHost } from "./target-host";
 
 /** The environment variable naming the default host (DESIGN §3.9). */
@@ -35,4 +35,18 @@ export function connectHost(hostText: string): Promise<TargetHost> {
         connected.set(parsed.text, host);
     }
     return host;
+}
+
+/**
+ * The identity of the host a `host` value names (TargetHost.identity), without connecting this
+ * process to it: a caller choosing between addresses (pulumi/resolve-inputs.ts) asks each before
+ * connecting to the right one, since a process talks to one simulated host only.
+ * @throws Error when the value is not a host this provider knows, or the host cannot be reached.
+ */
+export function hostIdentityAt(hostText: string): Promise<string | undefined> {
+    const parsed = parseHostTarget(hostText);
+    if (!parsed.ok) return Promise.reject(new Error(`Cannot connect to host '${hostText}': ${parsed.reason}`));
+    const target = parsed.target;
+    if (target.kind === "local") return Promise.resolve(localHostIdentity());
+    return simulatedHostIdentity(simulatorAddressOf(target));
 }

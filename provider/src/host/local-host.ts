@@ -1,3 +1,4 @@
+import * as os from "node:os";
 import { hcsClient } from "../hcs";
 import type { HostFacts } from "../model/host-facts";
 import { windowsBuildNumber } from "../platform";
@@ -14,6 +15,7 @@ export function connectLocalHost(): TargetHost {
     let facts: Promise<HostFacts> | undefined;
     return {
         name: "local",
+        identity: localHostIdentity(),
         hcs,
         fs: new LocalFileSystem(),
         facts: () => (facts ??= hcs.serviceProperties(["ProcessorTopology"]).then(([topology]) => ({
@@ -21,4 +23,20 @@ export function connectLocalHost(): TargetHost {
             build: windowsBuildNumber(),
         }))),
     };
+}
+
+/**
+ * This machine's host ID: `windows:` and its computer name, lower-cased (Windows compares the names
+ * case-insensitively).
+ *
+ * GUESS: HCS has no property naming the host it runs on, so this is the provider's own choice. The
+ * computer name is unique among machines on one network, which is what telling two hosts apart
+ * needs, and Node reads it without help. Windows' MachineGuid (HKLM\SOFTWARE\Microsoft\Cryptography)
+ * would survive a rename, but Node reads the registry only through reg.exe, a child process at every
+ * provider start, and images cloned without sysprep share it. Renaming the machine changes the ID:
+ * the provider then refuses to read or delete the VMs recorded with the old one (docs/architecture.md,
+ * Hosts, says how to recover).
+ */
+export function localHostIdentity(): string {
+    return `windows:${os.hostname().toLowerCase()}`;
 }

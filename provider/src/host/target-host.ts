@@ -8,8 +8,16 @@ import type { HostFileSystem } from "./filesystem";
  * this interface, so the same lifecycle runs against this machine and a simulated host.
  */
 export interface TargetHost {
-    /** The canonical `host` value (`local`, `sim:/path/to/hcs.sock`). */
+    /** The canonical `host` value (`local`, `sim:/path/to/hcs.sock`): how this host was reached. */
     readonly name: string;
+    /**
+     * Which host this is, whatever address reached it (`simulator:<guid>`, `windows:<computer name>`):
+     * two `host` values naming one machine, such as a simulator's socket and its TCP port, give the
+     * same identity, and two hosts never share one. VMs record it (output `hostId`), so the provider
+     * can tell a new address of their host from a new host. Undefined when the host cannot say (a
+     * simulator older than host IDs); the provider then goes by address alone.
+     */
+    readonly identity: string | undefined;
     readonly hcs: HcsClient;
     readonly fs: HostFileSystem;
     /** Logical processors and Windows build; asked once per host per process, then cached. */

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { FIELDS, type FieldName } from "../model/fields";
 import { parseDuration } from "../model/duration";
-import type { PropertyBag } from "./property-bags";
+import { HOST_ID_KEY, hostIdOf, type PropertyBag } from "./property-bags";
 import { containsUnknown } from "./unknown";
 
 /** A changed input and whether it forces a new VM. */
@@ -15,6 +15,11 @@ export interface InputChange {
  * The inputs that differ between the state (`olds`, the last outputs) and the checked inputs
  * (`news`), each classified by DESIGN §4's change table. Both sides are normalized (check did the
  * news; the olds are outputs of an earlier check), so equal programs compare equal.
+ *
+ * `host` is compared by who the host is, not how it is reached: a new address (a simulator's TCP
+ * port instead of its socket) whose identity, as check recorded it, is the state's `hostId` is no
+ * change. With either identity unknown (a state from before host IDs; inputs not yet known in a
+ * preview), the address is all there is to compare.
  */
 export function changedInputs(olds: PropertyBag, news: PropertyBag): InputChange[] {
     const changes: InputChange[] = [];
@@ -26,6 +31,7 @@ export function changedInputs(olds: PropertyBag, news: PropertyBag): InputChange
         if (name === "computeSystemId" && after === undefined) continue;
         if (field.change === "createOnly") continue;
         if (!containsUnknown(after) && sameValue(name, before, after)) continue;
+        if (name === "host" && !containsUnknown(after) && sameHost(olds, news)) continue;
         changes.push({ field: name, replaces: forcesReplacement(field.change, olds, news) });
     }
     return changes;
@@ -76,6 +82,12 @@ function forcesReplacement(change: (typeof FIELDS)[number]["change"], olds: Prop
             // Starting a created VM is in place; a running VM cannot go back to Created.
             return !(olds.start === false && news.start === true);
     }
+}
+
+/** Whether the state's host (`hostId`) and the host check found at the new `host` (`__hostId`) are known and the same. */
+function sameHost(olds: PropertyBag, news: PropertyBag): boolean {
+    const before = hostIdOf(olds, "hostId");
+    return before !== undefined && before === hostIdOf(news, HOST_ID_KEY);
 }
 
 function sameValue(name: FieldName, before: unknown, after: unknown): boolean {
