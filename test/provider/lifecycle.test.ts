@@ -300,15 +300,22 @@ describe("adoptExisting (the SDK's import option)", () => {
         await vm.close();
     });
 
-    it("refuses a VM another Pulumi resource manages (its destroy would terminate someone else's VM)", async () => {
-        const other = await createVm({ ...vmArgs(host, "adopt-theirs"), __resource: "urn:pulumi:other::proj::pulumi-nodejs:dynamic/hcs:WcowUtilityVm::theirs" });
-        const error = await createVm({
-            ...vmArgs(host, "adopt-theirs", { computeSystemId: other.id, adoptExisting: true }),
-            __resource: "urn:pulumi:mine::proj::pulumi-nodejs:dynamic/hcs:WcowUtilityVm::mine",
-        }).catch((e: unknown) => e) as Error;
-        expect(error.message).toContain("belongs to Pulumi resource urn:pulumi:other::proj");
-        expect((await leftovers(host, other.id, "C:\\uvms\\adopt-theirs")).systems).toEqual([`${other.id} Running`]);
-        await provider.delete!(other.id, other.outs);
+    it("takes over a VM another Pulumi resource manages; that resource's delete then only forgets it", async () => {
+        const theirs = "urn:pulumi:other::proj::pulumi-nodejs:dynamic/hcs:WcowUtilityVm::theirs";
+        const mine = "urn:pulumi:mine::proj::pulumi-nodejs:dynamic/hcs:WcowUtilityVm::mine";
+        const other = await createVm({ ...vmArgs(host, "adopt-theirs"), __resource: theirs });
+        const adopted = await createVm({ ...vmArgs(host, "adopt-theirs", { computeSystemId: other.id, adoptExisting: true }), __resource: mine });
+        expect(adopted.outs).toMatchObject({ computeSystemId: other.id, runtimeId: other.outs.runtimeId, __resource: mine });
+        const marker = JSON.parse(fs.readFileSync(path.join(host.sim.root, "fs", "c", "uvms", "adopt-theirs", "pulumi-hcs.json"), "utf8")) as { resource: string };
+        expect(marker.resource).toBe(mine);
+
+        await provider.delete!(other.id, other.outs); // the old owner's destroy
+        const left = await leftovers(host, other.id, "C:\\uvms\\adopt-theirs");
+        expect(left.systems).toEqual([`${other.id} Running`]);
+        expect(left.files).toContain(path.join("fs", "c", "uvms", "adopt-theirs", "sandbox.vhdx"));
+
+        await provider.delete!(adopted.id, adopted.outs); // the new owner's destroy removes everything
+        expect(await leftovers(host, other.id, "C:\\uvms\\adopt-theirs")).toEqual({ systems: [], grants: [], files: [] });
     });
 
     it("is refused at check without a computeSystemId to adopt", async () => {
