@@ -50,16 +50,25 @@ export async function connectStateHost(state: PropertyBag, action: string): Prom
     if (stateHost !== undefined && stateHost !== fromEnv) candidates.push({ source: "the state's host", address: stateHost });
     if (candidates.length === 0) throw new Error(`Cannot ${action}: the state names no host and there is no default host here`);
     const tried: string[] = [];
-    for (const { source, address } of candidates) {
+    for (const [index, { source, address }] of candidates.entries()) {
+        let host: TargetHost | undefined;
         let identity;
         try {
-            identity = await hostIdentityAt(address);
+            // Addresses before the last are only asked who they are (a process's first simulated
+            // connection binds it to that simulator); the last one is connected to at once, as there
+            // is nothing left to choose.
+            if (index === candidates.length - 1) {
+                host = await connectHost(address);
+                identity = host.identity;
+            } else {
+                identity = await hostIdentityAt(address);
+            }
         } catch (err) {
             tried.push(`${source} '${address}' cannot be reached (${(err as Error).message})`);
             continue;
         }
         // A host that cannot say who it is is taken at the state's own address only, as before host IDs.
-        if (identity === recorded || (identity === undefined && address === stateHost)) return connectHost(address);
+        if (identity === recorded || (identity === undefined && address === stateHost)) return host ?? connectHost(address);
         tried.push(`${source} '${address}' reaches host ${identity ?? "of unknown identity"}`);
     }
     throw new Error(
