@@ -94,15 +94,19 @@ describe("create rollback", () => {
         const inputs = await checked(vmArgs(host, "stuck"));
         await host.sim.control.failNext("HcsStartComputeSystem", INJECTED);
         await host.sim.control.failNext("HcsTerminateComputeSystem", INJECTED);
-        const error = await provider.create(inputs).catch((e: unknown) => e) as UvmStepError & { id: string; properties: Bag; reasons: string[] };
+        // As the engine sends them: with the serialized provider, which the state must keep.
+        const error = await provider.create({ ...inputs, __provider: "serialized provider" }).catch((e: unknown) => e) as UvmStepError & { id: string; properties: Bag; reasons: string[] };
         expect(error.message).toContain("rollback could not undo: terminate and close the compute system");
         expect(error.id).toBe(error.computeSystemId);
         expect(error.properties).toMatchObject({ computeSystemId: error.id, scratchPath: "C:\\uvms\\stuck\\sandbox.vhdx", scratchCreated: true });
         // The disk stays while the system may still exist (issue 10: never pull a disk from under a VM).
+        // The engine shows only the reasons: the original failure comes first.
         expect(error.reasons).toEqual([
-            expect.stringContaining("HCS_E_HYPERV_NOT_INSTALLED"),
+            expect.stringMatching(/^failed to start the utility VM: HcsStartComputeSystem .*HCS_E_HYPERV_NOT_INSTALLED/),
+            expect.stringMatching(/^rollback could not terminate and close the compute system: .*HCS_E_HYPERV_NOT_INSTALLED/),
             expect.stringContaining("kept C:\\uvms\\stuck\\sandbox.vhdx"),
         ]);
+        expect(error.properties.__provider).toBe("serialized provider");
         // The state Pulumi keeps is enough for destroy to clean everything up.
         await provider.delete!(error.id, error.properties);
         expect(await leftovers(host, error.id, "C:\\uvms\\stuck")).toEqual({ systems: [], grants: [], files: [] });

@@ -29,7 +29,12 @@ export async function create(inputs: PropertyBag): Promise<pulumi.dynamic.Create
                 id: err.leftBehind.computeSystemId,
                 // With `__provider`, or the engine could not refresh or destroy what is left behind.
                 properties: withEngineKeys({ ...checked, state: "Unknown", document: "", runtimeId: "", ...err.leftBehind }, inputs),
-                reasons: err.rollbackFailures.map((f) => `${f.step}: ${f.error.message}`),
+                // The engine shows only these for a resource that failed to initialize: the original
+                // failure first, then what the rollback could not undo.
+                reasons: [
+                    `${err.step}: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}`,
+                    ...err.rollbackFailures.map((f) => `rollback could not ${f.step}: ${f.error.message}`),
+                ],
             });
         }
         throw err;
