@@ -62,6 +62,14 @@ export interface HostFileSystem {
     listNames(path: string): Promise<string[] | undefined>;
 }
 
+/**
+ * Whether a folder entry is a file a writeText or createTextExclusive of `name` left behind when its
+ * process was killed mid-write (`<name>.<pid>-<8 hex>.tmp`), which whoever owns `name` may remove.
+ */
+export function isTemporaryName(entry: string, name: string): boolean {
+    return entry.toLowerCase().startsWith(`${name.toLowerCase()}.`) && /\.\d+-[0-9a-f]{8}\.tmp$/.test(entry);
+}
+
 /** The operations of {@link HostFileSystem}, as named in errors. */
 export type HostFileSystemOperation = "stat" | "mkdirs" | "copyFile" | "removeFile" | "removeEmptyDirectory" | "readText" | "writeText" | "createTextExclusive" | "listNames";
 

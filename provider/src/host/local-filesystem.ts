@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { joinWindowsPath } from "../model/windows-path";
 import { isWindows } from "../platform";
@@ -147,25 +148,46 @@ export abstract class NodeFileSystem implements HostFileSystem {
 
     async writeText(path: string, text: string): Promise<void> {
         const native = await this.nativePath(path);
+        // Whole or not at all: written beside, then renamed over (MoveFileEx with REPLACE_EXISTING on
+        // Windows), so a process killed mid-write never leaves a half-written marker.
+        const temporary = temporaryPathFor(native);
         try {
-            await fsp.writeFile(native, text, "utf8");
+            await fsp.writeFile(temporary, text, "utf8");
+            await fsp.rename(temporary, native);
         } catch (err) {
+            await fsp.unlink(temporary).catch(() => undefined);
             throw new HostFileSystemError("writeText", path, { cause: err });
         }
     }
 
     async createTextExclusive(path: string, text: string): Promise<boolean> {
         const native = await this.nativePath(path);
+        // Written beside, then hard-linked into place: link() fails with EEXIST when the name exists
+        // (CreateHardLinkW on Windows), so the check and the create are one step, and the file is
+        // whole from the moment anyone can see it (an O_EXCL create would show it empty first).
+        const temporary = temporaryPathFor(native);
         try {
-            // "wx" is O_CREAT|O_EXCL on POSIX and CREATE_NEW on Windows: the check and the create are one step.
-            await fsp.writeFile(native, text, { encoding: "utf8", flag: "wx" });
+            await fsp.writeFile(temporary, text, { encoding: "utf8", flag: "wx" });
+            await fsp.link(temporary, native);
             return true;
         } catch (err) {
             if (errorCode(err) === "EEXIST") return false;
             throw new HostFileSystemError("createTextExclusive", path, { cause: err });
+        } finally {
+            await fsp.unlink(temporary).catch(() => undefined);
         }
     }
 }
+
+/**
+ * A unique name beside `native` for a file being written: `<name>.<pid>-<random>.tmp`. A process
+ * killed between the write and the rename leaves one behind; `isTemporaryName` (filesystem.ts)
+ * lets the owner's cleanup recognise it.
+ */
+function temporaryPathFor(native: string): string {
+    return `${native}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+}
+
 
 /**
  * This Windows machine's file system: Node's `fs` with the Windows path as is (Node adds the `\\?\`

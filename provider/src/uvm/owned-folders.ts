@@ -1,4 +1,4 @@
-import type { HostFileSystem } from "../host/filesystem";
+import { type HostFileSystem, isTemporaryName } from "../host/filesystem";
 import { joinWindowsPath } from "../model/windows-path";
 
 /**
@@ -48,9 +48,13 @@ export async function removeCreatedFolders(fs: HostFileSystem, folders: readonly
  * "kept": it holds something else, or is not ours, and keeps its marker.
  */
 async function removeIfOnlyMarker(fs: HostFileSystem, folder: string, requireMarker: boolean): Promise<"removed" | "kept" | "gone"> {
-    const names = await fs.listNames(folder);
-    if (names === undefined) return "gone";
+    const listed = await fs.listNames(folder);
+    if (listed === undefined) return "gone";
+    // A marker write killed mid-way leaves a temporary file beside the marker: ours to remove too.
+    const leftovers = listed.filter((name) => isTemporaryName(name, FOLDER_MARKER));
+    const names = listed.filter((name) => !leftovers.includes(name));
     if (names.some((name) => name !== FOLDER_MARKER)) return "kept";
+    for (const name of leftovers) await fs.removeFile(joinWindowsPath(folder, name));
     if (requireMarker && names.length === 0) return "kept";
     const marker = joinWindowsPath(folder, FOLDER_MARKER);
     const marked = names.length > 0;

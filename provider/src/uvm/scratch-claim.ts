@@ -1,4 +1,5 @@
-import type { ScratchPlan } from "../host/scratch-plan";
+import { isTemporaryName } from "../host/filesystem";
+import { SCRATCH_OWNER_MARKER, type ScratchPlan } from "../host/scratch-plan";
 import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
 import {
@@ -6,6 +7,7 @@ import {
     writeScratchOwner,
 } from "./scratch-owner";
 import type { Deadline } from "./deadline";
+import { FOLDER_MARKER } from "./owned-folders";
 import { terminateIfExists } from "./terminate";
 
 /** Who is claiming a scratch folder. */
@@ -67,7 +69,17 @@ export async function releaseScratch(host: TargetHost, plan: Pick<ScratchPlan, "
     if (!namesSystem(content, id) || content?.kind !== "owner") return false;
     if (content.owner.diskOwned) await host.fs.removeFile(plan.scratchPath);
     await host.fs.removeFile(plan.ownerMarkerPath);
+    await removeTemporaryMarkers(host, plan.ownerMarkerPath);
     return true;
+}
+
+/** Removes what marker writes killed mid-way left beside the marker (the folder is ours to clean). */
+async function removeTemporaryMarkers(host: TargetHost, markerPath: string): Promise<void> {
+    const cut = markerPath.lastIndexOf("\\");
+    const folder = markerPath.slice(0, cut);
+    for (const entry of (await host.fs.listNames(folder)) ?? []) {
+        if (isTemporaryName(entry, SCRATCH_OWNER_MARKER) || isTemporaryName(entry, FOLDER_MARKER)) await host.fs.removeFile(`${folder}\\${entry}`);
+    }
 }
 
 /** The holder of a claim records a step of its create in the marker. */

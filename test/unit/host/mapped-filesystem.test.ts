@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { HostFileSystemError } from "../../../provider/src/host/filesystem";
+import { HostFileSystemError, isTemporaryName } from "../../../provider/src/host/filesystem";
 import { MappedFileSystem } from "../../../provider/src/host/mapped-filesystem";
 
 let root: string;
@@ -271,3 +271,30 @@ function chmodDeniesAccess(folder: string): boolean {
         return true;
     }
 }
+
+describe("MappedFileSystem markers are written whole (issue 10: a killed process left empty markers)", () => {
+    test("writeText replaces a file by rename and leaves no temporary file", async () => {
+        await hostFs.mkdirs("C:\\uvms\\atomic");
+        await hostFs.writeText("C:\\uvms\\atomic\\pulumi-hcs.json", "first\n");
+        await hostFs.writeText("C:\\uvms\\atomic\\pulumi-hcs.json", "second\n");
+        expect(await hostFs.readText("C:\\uvms\\atomic\\pulumi-hcs.json")).toBe("second\n");
+        expect(await hostFs.listNames("C:\\uvms\\atomic")).toEqual(["pulumi-hcs.json"]);
+    });
+
+    test("of 20 racing createTextExclusive calls exactly one wins, its content whole, in any spelling", async () => {
+        await hostFs.mkdirs("C:\\uvms\\race");
+        const names = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? "C:\\uvms\\race\\pulumi-hcs.json" : "C:\\UVMS\\Race\\PULUMI-HCS.JSON"));
+        const results = await Promise.all(names.map((name, i) => hostFs.createTextExclusive(name, `claim ${i}\n`)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await hostFs.readText("C:\\uvms\\race\\pulumi-hcs.json")).toBe(`claim ${results.indexOf(true)}\n`);
+        expect(await hostFs.listNames("C:\\uvms\\race")).toHaveLength(1);
+    });
+
+    test("isTemporaryName recognises only the temporary files of the named marker", () => {
+        expect(isTemporaryName("pulumi-hcs.json.4242-0a1b2c3d.tmp", "pulumi-hcs.json")).toBe(true);
+        expect(isTemporaryName("PULUMI-HCS.JSON.1-ffffffff.tmp", "pulumi-hcs.json")).toBe(true);
+        expect(isTemporaryName("pulumi-hcs.json", "pulumi-hcs.json")).toBe(false);
+        expect(isTemporaryName("sandbox.vhdx.1-ffffffff.tmp", "pulumi-hcs.json")).toBe(false);
+        expect(isTemporaryName("pulumi-hcs.json.notes.tmp", "pulumi-hcs.json")).toBe(false);
+    });
+});
