@@ -11,7 +11,7 @@
 import { hostStackDifferences } from "../support/host-matches-stacks";
 import { expectSuccess, newTestProgram, type PulumiProject, type RunResult } from "../support/pulumi-project";
 import { BASE_LAYER, expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
-import { SHORT_TIMEOUTS, SOAK, orphanCount, record, recover, vmCount } from "./support";
+import { SHORT_TIMEOUTS, SOAK, orphanCount, record, recover, scrubHost, vmCount } from "./support";
 
 jest.setTimeout(300_000);
 
@@ -84,6 +84,7 @@ describe.each(CASES)("$fault $fn during $phase", (c) => {
         await heal();
         await project.pulumi(["destroy", "--yes", "--skip-preview"]);
         project.remove();
+        await scrubHost(host);
     });
 
     it("ends, and the documented recovery converges with nothing left over", async () => {

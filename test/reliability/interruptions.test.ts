@@ -9,7 +9,7 @@ import { expectHostMatchesStacks, hostStackDifferences } from "../support/host-m
 import { expectSuccess, newTestProgram, type PulumiProject } from "../support/pulumi-project";
 import { BASE_LAYER, expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
 import {
-    SHORT_TIMEOUTS, callCount, orphanCount, pick, providerProcesses, record, recover, seededRandom, trials, vmCount, waitForCalls,
+    SHORT_TIMEOUTS, callCount, orphanCount, pick, providerProcesses, record, recover, scrubHost, seededRandom, trials, vmCount, waitForCalls,
 } from "./support";
 
 jest.setTimeout(300_000);
@@ -67,6 +67,7 @@ describe.each(TRIALS)("SIGKILL of the $target during $scenario, while $fn is in 
         await host.sim.control.clearFaults();
         await project.pulumi(["destroy", "--yes", "--skip-preview"]);
         project.remove();
+        await scrubHost(host);
     });
 
     it("converges to exactly the program's VMs after cancel, refresh --clear-pending-creates and the command again", async () => {

@@ -128,6 +128,24 @@ export interface TrialRecord {
     readonly seconds: number;
 }
 
+/**
+ * Leaves the host empty whatever a failed trial left (every system terminated, every grant revoked,
+ * C:\uvms gone), so one failure does not show up again in every later trial.
+ */
+export async function scrubHost(host: TestHost): Promise<void> {
+    const state = await host.sim.control.state();
+    for (const { id } of state.systems) {
+        const system = await host.client.openComputeSystem(id).catch(() => undefined);
+        if (!system) continue;
+        await system.terminate().catch(() => undefined);
+        await system.close();
+    }
+    for (const grant of state.grants) {
+        for (const vmId of grant.vmIds) await host.client.revokeVmAccess(vmId, grant.path).catch(() => undefined);
+    }
+    fs.rmSync(path.join(host.sim.root, "fs", "c", "uvms"), { recursive: true, force: true });
+}
+
 /** Appends a trial to the soak report (PULUMI_HCS_SOAK_REPORT, a JSON-lines file), when one is asked for. */
 export function record(trial: TrialRecord): void {
     const file = process.env.PULUMI_HCS_SOAK_REPORT;
