@@ -34,7 +34,7 @@ export interface WcowUtilityVmArgs {
      * `nul.txt`, `COM1`, `LPT9`), `.` and `..`, a leading or trailing space and a trailing dot.
      * Change: replace; when you set it, the old VM is deleted before the new one is created, because
      * two VMs cannot share an ID.
-     * @default a new lowercase v4 GUID, generated at create
+     * @default a GUID derived from the stack, the resource and the inputs that replace it (the same for a retried create, new for a replacement)
      */
     computeSystemId?: pulumi.Input<string>;
     /**

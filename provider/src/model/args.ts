@@ -33,7 +33,7 @@ export interface WcowUtilityVmArgs {
      * usable as a Windows file name: no control characters, `\ / < > : " | ? *`, reserved device names
      * (`CON`, `nul.txt`, …), `.` or `..`, leading or trailing spaces, or trailing dots.
      *
-     * @default a new lowercase v4 GUID, generated at create
+     * @default a GUID derived from the stack, the resource and the inputs that replace it (the same for a retried create, new for a replacement)
      * Change: replace; when set by the user, the old VM is deleted before the new one is created,
      * because two VMs cannot share an ID.
      */

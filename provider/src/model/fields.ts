@@ -142,7 +142,7 @@ export const FIELDS = [
         name: "computeSystemId",
         type: { kind: "string", format: "computeSystemId", maxLength: MAX_COMPUTE_SYSTEM_ID_LENGTH },
         required: false,
-        default: { kind: "dynamic", rule: "newGuid", description: "a new lowercase v4 GUID, generated at create" },
+        default: { kind: "dynamic", rule: "newGuid", description: "a GUID derived from the stack, the resource and the inputs that replace it (the same for a retried create, new for a replacement)" },
         change: "computeSystemId",
         hcsshim: "Options.ID",
         description:
