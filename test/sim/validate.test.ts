@@ -173,7 +173,7 @@ describe("the schema", () => {
 
 describe("the golden vectors", () => {
     // The provider's expected documents must be documents this independent schema accepts.
-    const dir = path.resolve(__dirname, "../../../shared/vectors");
+    const dir = path.resolve(__dirname, "../vectors/cases");
     const cases = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
     const withDocuments = cases
         .map((f) => ({ f, v: JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) }))

@@ -4,8 +4,8 @@ import * as path from "node:path";
 import { mapWindowsPath } from "../../provider/src/host/windows-path-mapping";
 import { normalizeWindowsPath } from "../../provider/src/model/windows-path";
 
-/** The shared vectors folder, resolved from the repository root (`../shared/vectors`). */
-export const VECTORS_DIR = path.resolve(__dirname, "../../../shared/vectors");
+/** The golden vectors: the team's cases, copied into the repository (test/vectors/cases). */
+export const VECTORS_DIR = path.resolve(__dirname, "cases");
 
 /** One `*.json` case (vectors/README.md). */
 export interface VectorCase {
@@ -25,7 +25,7 @@ export interface VectorCase {
  */
 export function loadVectors(dir: string = VECTORS_DIR): VectorCase[] {
     if (!fs.existsSync(dir)) {
-        throw new Error(`Golden vectors not found at ${dir}: check out the team reference next to the repository (../shared/vectors)`);
+        throw new Error(`Golden vectors not found at ${dir}: they live in test/vectors/cases`);
     }
     const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
     if (files.length === 0) throw new Error(`No *.json vectors in ${dir}`);

@@ -169,8 +169,8 @@ describe("schema layouts", () => {
     });
 });
 
-// Reference §5.5, read in place: hcsshim's exact json.Marshal output for a known option set.
-const REFERENCE = path.resolve(__dirname, "../../../../shared/reference/hcsshim-wcow.md");
+// hcsshim's exact json.Marshal output for a known option set (the reference's §5.5, copied into fixtures/).
+const REFERENCE = path.resolve(__dirname, "fixtures", "hcsshim-example.md");
 
 function referenceExample(): string {
     if (!fs.existsSync(REFERENCE)) throw new Error(`hcsshim reference not found at ${REFERENCE}`);

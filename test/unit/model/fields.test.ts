@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { FIELDS, FIELD_NAMES, fieldByName, type ChangeKind, type FieldSpec } from "../../../provider/src/model/fields";
 
-// DESIGN.md §4 is the resource contract; the table must say the same. Read in place, never copied.
-const DESIGN = path.resolve(__dirname, "../../../../shared/DESIGN.md");
+// The design's §4 is the resource contract; the table must say the same (a copy lives in fixtures/).
+const DESIGN = path.resolve(__dirname, "fixtures", "resource-contract.md");
 
 interface DesignRow {
     readonly names: string[];
@@ -13,7 +13,7 @@ interface DesignRow {
 }
 
 function designRows(): DesignRow[] {
-    if (!fs.existsSync(DESIGN)) throw new Error(`DESIGN.md not found at ${DESIGN}; the team reference must be checked out next to the repository`);
+    if (!fs.existsSync(DESIGN)) throw new Error(`DESIGN.md not found at ${DESIGN}; it belongs in the repository`);
     const text = fs.readFileSync(DESIGN, "utf8");
     const section = text.slice(text.indexOf("## 4. The resource contract"), text.indexOf("## 5."));
     return section
