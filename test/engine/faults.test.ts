@@ -28,7 +28,7 @@ async function expectNothingLeft(): Promise<void> {
 
 describe("pulumi up with a fault at each create step", () => {
     it.each([
-        ["HcsGrantVmAccess", "failed to create scratch"],
+        ["HcsGrantVmAccess", "failed to grant vm access to scratch"],
         ["HcsCreateComputeSystem", "error while creating the compute system"],
         ["HcsGetComputeSystemProperties", "failed to read the compute system's RuntimeId"],
         ["HcsStartComputeSystem", "failed to start the utility VM"],
