@@ -40,7 +40,14 @@ export class HcsClient {
             await this.run(context, "create", options, (op) => this.hcs.HcsCreateComputeSystem(id, document, op, null, handle));
         } catch (err) {
             // computecore hands out the handle before the create completes; a failed create still owns one.
-            if (handle[0] !== null) await closeHandle(this.hcs, handle[0]);
+            // Its close can block while the unanswered create is pending on it, so it gets the close
+            // floor when the caller had a budget, and giving up on it never hides the create's error.
+            if (handle[0] !== null) {
+                const closeOptions = options.timeoutMs === undefined ? {} : { timeoutMs: CLOSE_FLOOR_MS };
+                await closeHandle(this.hcs, handle[0], { operation: "HcsCloseComputeSystem", id }, closeOptions).catch((closeErr: unknown) => {
+                    log.warn({ id, err: (closeErr as Error).message }, "gave up closing the handle of a failed create");
+                });
+            }
             throw err;
         }
         if (handle[0] === null) throw new HcsError(context, HRESULTS.E_POINTER, undefined, "HCS returned no handle");
