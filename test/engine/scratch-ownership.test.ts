@@ -186,7 +186,7 @@ describe("a VM the stack no longer tracks still owns its folder", () => {
         const output = refused.stdout + refused.stderr;
         expect(output).toContain(`scratch folder of compute system '${kept!.id}'`);
         expect(output).toContain(`{ import: "${kept!.id}" }`);
-        expect(output).toContain(`pulumi-hcs rm ${kept!.id}`);
+        expect(output).toContain(`pulumi-hcs rm '${kept!.id}' --scratch 'C:\\uvms\\kept'`);
         expect((await host.sim.control.state()).systems.map((s) => s.id)).toEqual([kept!.id]);
 
         await project.config({ vms: [vm("newcomer", "C:\\uvms\\kept", {}, { import: kept!.id })] });

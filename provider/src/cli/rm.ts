@@ -58,7 +58,9 @@ async function releaseCommand(args: string[]): Promise<number> {
     const [id, ...extra] = positionals;
     const folder = typeof values.scratch === "string" ? parseWindowsPath(values.scratch) : undefined;
     if (id === undefined || extra.length > 0 || folder === undefined || !folder.ok) {
-        const why = folder !== undefined && !folder.ok ? `--scratch: ${folder.reason}` : "give exactly one compute-system ID";
+        const why = folder !== undefined && !folder.ok
+            ? `--scratch: ${folder.reason} (in a shell, quote the path: --scratch 'C:\\uvms\\vm1')`
+            : "give exactly one compute-system ID";
         process.stderr.write(`pulumi-hcs rm: ${why}\n\n${HELP}`);
         return 2;
     }

@@ -68,7 +68,7 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
             if (!(await isOwnLeftover(host, plan, id, options, resource))) {
                 throw new Error(`a compute system with ID '${id}' already exists on host '${host.name}' (set adoptExisting, or use the import resource option, to take it over)`);
             }
-            steps.warn("removing the leftover of an interrupted create of this resource");
+            steps.warn("removing an earlier VM of this resource under the same ID (the leftover of an interrupted create, or the VM a forced replacement replaces)");
             await terminateIfExists(host, id, deadline.call());
         }
 

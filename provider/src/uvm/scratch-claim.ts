@@ -104,7 +104,7 @@ async function judge(host: TargetHost, plan: ScratchPlan, claimant: Claimant, co
     if (owner.computeSystemId.toLowerCase() === claimant.computeSystemId.toLowerCase()) {
         // The same VM's ID: an earlier attempt at this very create (create removed a system with
         // this ID before claiming), interrupted after it claimed the folder.
-        return { kind: "leftover", owner, reason: "an interrupted earlier attempt of this create" };
+        return { kind: "leftover", owner, reason: "an earlier VM of this resource under the same ID (an interrupted create, or a forced replacement)" };
     }
     if (claimant.resource !== undefined && owner.resource === claimant.resource) {
         return { kind: "leftover", owner, reason: "an interrupted create of this resource with other inputs" };
@@ -113,10 +113,11 @@ async function judge(host: TargetHost, plan: ScratchPlan, claimant: Claimant, co
     if (await computeSystemExists(host, owner.computeSystemId, deadline.call())) {
         return {
             kind: "taken",
-            message: `${plan.scratchFolder} is the scratch folder of ${whose}, which still exists on the host; two VMs must not share one sandbox.vhdx. ` +
-                `If that VM is meant to be this resource (it was kept with retainOnDelete, or dropped with 'pulumi state delete'), adopt it with ` +
-                `the import resource option ({ import: "${owner.computeSystemId}" }); if nothing needs it, remove it and its disk with 'pulumi-hcs rm ${owner.computeSystemId} --scratch ${plan.scratchFolder}'; ` +
-                `otherwise give this VM another scratch folder (the last entry of layerFolders)`,
+            message: `${plan.scratchFolder} is the scratch folder of ${whose}, which still exists on the host; two VMs must not share one sandbox.vhdx ` +
+                `(and Windows folder names compare case-insensitively). If that resource is still in a program, give this VM another scratch folder ` +
+                `(the last entry of layerFolders). If it was removed but its VM kept (retainOnDelete, 'pulumi state delete'), adopt the VM with ` +
+                `the import resource option ({ import: "${owner.computeSystemId}" }), or, if nothing needs it, remove it and its disk with ` +
+                `${rmCommand(owner.computeSystemId, plan.scratchFolder)}`,
         };
     }
     if (owner.phase === "claimed" && at - owner.claimedAt < CLAIM_LEASE_MS) {
@@ -125,11 +126,17 @@ async function judge(host: TargetHost, plan: ScratchPlan, claimant: Claimant, co
         return {
             kind: "taken",
             message: `${plan.scratchFolder} was claimed at ${since} by ${whose}, whose create has not finished; two VMs must not share one ` +
-                `sandbox.vhdx, so give this VM another scratch folder (the last entry of layerFolders). If that create was interrupted, ` +
-                `its claim lapses at ${lapses}, or release it now with 'pulumi-hcs rm ${owner.computeSystemId} --scratch ${plan.scratchFolder}'`,
+                `sandbox.vhdx (and Windows folder names compare case-insensitively), so give this VM another scratch folder (the last entry of ` +
+                `layerFolders). If that create was interrupted, its claim lapses at ${lapses}, or release it now with ` +
+                `${rmCommand(owner.computeSystemId, plan.scratchFolder)}`,
         };
     }
     return { kind: "leftover", owner, reason: owner.phase === "claimed" ? "an abandoned claim" : "its VM no longer exists" };
+}
+
+/** The command that releases a folder, quoted for a POSIX shell (backslashes survive single quotes). */
+function rmCommand(id: string, folder: string): string {
+    return `pulumi-hcs rm '${id}' --scratch '${folder}'`;
 }
 
 /** Removes a leftover's VM (it is this resource's, or gone), its grant, its disk if ours, its marker. */
