@@ -61,20 +61,19 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         const uvmFolder = await locateUVMFolder(host.fs, options.layerFolders);
         const plan = planScratch(options.layerFolders, uvmFolder);
 
+        if (options.adoptExisting) {
+            step = "cannot adopt the compute system";
+            return await adoptUtilityVm(host, options, id, resource, deadline);
+        }
+
         step = "compute system ID is already in use";
         // Before touching any file: a rollback must never revoke grants a live namesake depends on.
         if (await computeSystemExists(host, id, deadline.call())) {
-            if (options.adoptExisting) return await adoptUtilityVm(host, options, id, resource, deadline);
             if (!(await isOwnLeftover(host, plan, id, options, resource))) {
                 throw new Error(`a compute system with ID '${id}' already exists on host '${host.name}' (set adoptExisting, or use the import resource option, to take it over)`);
             }
             steps.warn("removing an earlier VM of this resource under the same ID (the leftover of an interrupted create, or the VM a forced replacement replaces)");
             await terminateIfExists(host, id, deadline.call());
-        }
-
-        if (options.adoptExisting) {
-            step = "cannot adopt the compute system";
-            return await adoptUtilityVm(host, options, id, resource, deadline);
         }
 
         step = "failed to create utility VM scratch folder";
