@@ -28,8 +28,9 @@ export interface DeleteUtilityVmRequest {
  * gone or stopped counts as deleted, and a second delete does nothing.
  *
  * A graceful shutdown comes first, bounded by the `shutdown` timeout (or half of the budget);
- * if the guest does not stop in time, or refuses, the system is terminated. `sandbox.vhdx` is removed
- * only if create copied it (`scratchCreated`); either way the VM's grant on it is revoked first.
+ * if the guest does not stop in time, or refuses, the system is terminated. `sandbox.vhdx` and the
+ * owner marker are removed only while the marker names this VM, and the disk only if pulumi-hcs
+ * copied it; the VM's grant on it is revoked first either way.
  * Folders pulumi-hcs made are removed once empty, from the scratch folder up (see owned-folders.ts).
  *
  * Only this VM: a system with the same ID but another runtime ID is a newer VM (a forced
