@@ -1,5 +1,6 @@
 import { type SystemState, isInvalidState, isNotFound } from "../hcs";
 import type { TargetHost } from "../host/target-host";
+import { openIfExists } from "./open-system";
 
 /** What HCS can tell us about a live utility VM. */
 export interface ObservedUtilityVm {
@@ -19,13 +20,8 @@ const PAGES_PER_MB = 256;
  * @throws HcsError for anything but "not found" (an unreachable host must not read as deleted).
  */
 export async function readUtilityVm(host: TargetHost, id: string): Promise<ObservedUtilityVm | undefined> {
-    let system;
-    try {
-        system = await host.hcs.openComputeSystem(id);
-    } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-    }
+    const system = await openIfExists(host, id);
+    if (system === undefined) return undefined;
     try {
         // Memory is only answered for a live VM; a stopped one refuses the query as invalid state.
         const properties = await system.properties(["Memory"]).catch((err: unknown) => {

@@ -1,6 +1,7 @@
-import { type CallOptions, isNotFound } from "../hcs";
+import type { CallOptions } from "../hcs";
 import type { HostFileSystem } from "../host/filesystem";
 import type { TargetHost } from "../host/target-host";
+import { openIfExists } from "./open-system";
 
 /**
  * The owner marker (`pulumi-hcs.json`) beside a scratch folder's sandbox.vhdx says which compute
@@ -67,14 +68,9 @@ export function namesSystem(content: MarkerContent | undefined, id: string, runt
 
 /** Whether a compute system with this ID exists on the host right now. */
 export async function computeSystemExists(host: TargetHost, id: string, options: CallOptions = {}): Promise<boolean> {
-    try {
-        const system = await host.hcs.openComputeSystem(id, options);
-        await system.close(options);
-        return true;
-    } catch (err) {
-        if (isNotFound(err)) return false;
-        throw err;
-    }
+    const system = await openIfExists(host, id, options);
+    await system?.close(options);
+    return system !== undefined;
 }
 
 function formatOwner(owner: ScratchOwner): string {

@@ -1,5 +1,6 @@
 import { type CallOptions, type ComputeSystem, isAlreadyStopped, isNotFound } from "../hcs";
 import type { TargetHost } from "../host/target-host";
+import { openIfExists } from "./open-system";
 
 /** Terminate (already stopped or gone is fine), then always close the handle. */
 export async function terminateAndClose(system: ComputeSystem, options: CallOptions = {}): Promise<void> {
@@ -18,13 +19,8 @@ export async function terminateAndClose(system: ComputeSystem, options: CallOpti
  * @returns whether there was one.
  */
 export async function terminateIfExists(host: TargetHost, id: string, options: CallOptions = {}): Promise<boolean> {
-    let system: ComputeSystem;
-    try {
-        system = await host.hcs.openComputeSystem(id, options);
-    } catch (err) {
-        if (isNotFound(err)) return false;
-        throw err;
-    }
+    const system = await openIfExists(host, id, options);
+    if (system === undefined) return false;
     await terminateAndClose(system, options);
     return true;
 }
