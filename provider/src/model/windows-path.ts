@@ -152,6 +152,12 @@ export function joinWindowsPath(base: string, ...names: string[]): string {
     return base.endsWith("\\") ? `${base}${names.join("\\")}` : `${base}\\${names.join("\\")}`;
 }
 
+/** The folder holding a normalized Windows path: `C:\a\b` → `C:\a`, `C:\a` → `C:\` (a drive root is its own). */
+export function parentWindowsPath(path: string): string {
+    const cut = path.lastIndexOf("\\");
+    return cut <= 2 ? path.slice(0, 3) : path.slice(0, cut);
+}
+
 /**
  * The key two normalized paths share when Windows would treat them as the same path: each character
  * upper-cased with a one-to-one mapping. NTFS compares names through its `$UpCase` table, a simple

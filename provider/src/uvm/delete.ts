@@ -1,12 +1,13 @@
 import { type ComputeSystem, isAlreadyStopped, isNotFound } from "../hcs";
 import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
-import { joinWindowsPath } from "../model/windows-path";
+import { joinWindowsPath, parentWindowsPath } from "../model/windows-path";
 import { removeOwnedFolders } from "./owned-folders";
 import { SCRATCH_OWNER_MARKER } from "../host/scratch-plan";
 import { Deadline } from "./deadline";
+import { openIfExists } from "./open-system";
 import { releaseScratch } from "./scratch-claim";
-import { namesSystem, readScratchOwner } from "./scratch-owner";
+import { type MarkerContent, namesSystem, readScratchOwner } from "./scratch-owner";
 import type { UtilityVmState } from "./state";
 import { UvmStepError } from "./step-error";
 
@@ -43,14 +44,17 @@ export async function deleteUtilityVm(request: DeleteUtilityVmRequest): Promise<
     const { host, state } = request;
     const id = state.computeSystemId;
     const deadline = new Deadline(request.budgetMs);
-    let step = "failed to open the compute system";
+    let step = "failed to read the scratch folder's owner marker";
     try {
-        const adopter = state.scratchPath === "" ? undefined : await adoptedBy(host, state, request.resource);
+        // Nothing recorded (a state written by hand or by an interrupted import): leave files alone.
+        const scratch = state.scratchPath === "" ? undefined : await scratchOf(host, state.scratchPath);
+        const adopter = adoptedBy(scratch?.content, state, request.resource);
         if (adopter !== undefined) {
             log.warn({ id, adopter }, `compute system '${id}' now belongs to ${adopter}, which adopted it; this delete only forgets it`);
             return;
         }
-        const system = await openIfExists(host, id, deadline);
+        step = "failed to open the compute system";
+        const system = await openIfExists(host, id, deadline.call());
         if (system) {
             try {
                 step = "failed to stop the compute system";
@@ -63,14 +67,12 @@ export async function deleteUtilityVm(request: DeleteUtilityVmRequest): Promise<
                 await system.close(deadline.call());
             }
         }
-        step = "failed to remove the scratch";
-        if (state.scratchPath === "") {
-            // Nothing recorded (a state written by hand or by an interrupted import): leave files alone.
-        } else {
-            await releaseOwnScratch(host, state, deadline);
+        if (scratch !== undefined) {
+            step = "failed to remove the scratch";
+            await releaseOwnScratch(host, state, scratch, deadline);
+            step = "failed to remove the scratch folders";
+            await removeOwnedFolders(host.fs, scratch.folder);
         }
-        step = "failed to remove the scratch folders";
-        if (state.scratchPath !== "") await removeOwnedFolders(host.fs, scratchFolderOf(state.scratchPath));
         log.info({ id, host: host.name }, "deleted utility VM");
     } catch (err) {
         throw new UvmStepError("delete utility VM", id, step, err);
@@ -82,10 +84,9 @@ export async function deleteUtilityVm(request: DeleteUtilityVmRequest): Promise<
  * this VM: after the VM died out of band, another VM (another stack's, say) may have claimed the
  * folder, and its disk is not ours to delete, whatever this state says.
  */
-async function releaseOwnScratch(host: TargetHost, state: DeleteUtilityVmRequest["state"], deadline: Deadline): Promise<void> {
+async function releaseOwnScratch(host: TargetHost, state: DeleteUtilityVmRequest["state"], scratch: Scratch, deadline: Deadline): Promise<void> {
     const { computeSystemId: id, scratchPath, scratchCreated } = state;
-    const markerPath = joinWindowsPath(scratchFolderOf(scratchPath), SCRATCH_OWNER_MARKER);
-    const content = await readScratchOwner(host.fs, markerPath);
+    const { content, markerPath } = scratch;
     const ours = namesSystem(content, id, state.runtimeId);
     // The grant goes first: on a real host it is an ACL entry on the file, and a revoke needs the
     // file to exist. It is this VM's own entry, so it goes whoever owns the folder now.
@@ -98,10 +99,26 @@ async function releaseOwnScratch(host: TargetHost, state: DeleteUtilityVmRequest
     await releaseScratch(host, { ownerMarkerPath: markerPath, scratchPath }, id);
 }
 
+/** The VM's scratch folder, its owner marker's path, and what the marker said when delete began. */
+interface Scratch {
+    readonly folder: string;
+    readonly markerPath: string;
+    readonly content: MarkerContent | undefined;
+}
+
+/**
+ * Reads the owner marker once, before the VM stops: while it runs no other create can claim the
+ * folder, and the removal itself (releaseScratch) reads the marker again before it deletes anything.
+ */
+async function scratchOf(host: TargetHost, scratchPath: string): Promise<Scratch> {
+    const folder = parentWindowsPath(scratchPath);
+    const markerPath = joinWindowsPath(folder, SCRATCH_OWNER_MARKER);
+    return { folder, markerPath, content: await readScratchOwner(host.fs, markerPath) };
+}
+
 /** The resource that adopted this VM since (its owner marker names this VM and another resource), if any. */
-async function adoptedBy(host: TargetHost, state: DeleteUtilityVmRequest["state"], resource: string | undefined): Promise<string | undefined> {
+function adoptedBy(content: MarkerContent | undefined, state: DeleteUtilityVmRequest["state"], resource: string | undefined): string | undefined {
     if (resource === undefined) return undefined;
-    const content = await readScratchOwner(host.fs, joinWindowsPath(scratchFolderOf(state.scratchPath), SCRATCH_OWNER_MARKER));
     if (!namesSystem(content, state.computeSystemId, state.runtimeId) || content?.kind !== "owner") return undefined;
     const owner = content.owner.resource;
     return owner !== undefined && owner !== resource ? owner : undefined;
@@ -115,15 +132,6 @@ async function isAnotherVm(system: ComputeSystem, runtimeId: string, deadline: D
         return properties.RuntimeId !== undefined && properties.RuntimeId.toLowerCase() !== runtimeId.toLowerCase();
     } catch (err) {
         if (isNotFound(err)) return false;
-        throw err;
-    }
-}
-
-async function openIfExists(host: TargetHost, id: string, deadline: Deadline): Promise<ComputeSystem | undefined> {
-    try {
-        return await host.hcs.openComputeSystem(id, deadline.call());
-    } catch (err) {
-        if (isNotFound(err)) return undefined;
         throw err;
     }
 }
@@ -144,8 +152,4 @@ async function stop(system: ComputeSystem, deadline: Deadline): Promise<void> {
     } catch (err) {
         if (!isAlreadyStopped(err) && !isNotFound(err)) throw err;
     }
-}
-
-function scratchFolderOf(scratchPath: string): string {
-    return scratchPath.slice(0, scratchPath.lastIndexOf("\\"));
 }

@@ -1,5 +1,5 @@
 import { type HostFileSystem, isTemporaryName } from "../host/filesystem";
-import { joinWindowsPath } from "../model/windows-path";
+import { joinWindowsPath, parentWindowsPath } from "../model/windows-path";
 
 /**
  * Folders create makes for a scratch disk carry this small file, so they can be removed again once
@@ -23,7 +23,7 @@ export async function markOwnedFolders(fs: HostFileSystem, folders: readonly str
  */
 export async function removeOwnedFolders(fs: HostFileSystem, folder: string): Promise<string[]> {
     const removed: string[] = [];
-    for (let current = folder; !/^[A-Za-z]:\\?$/.test(current); current = parentOf(current)) {
+    for (let current = folder; !/^[A-Za-z]:\\?$/.test(current); current = parentWindowsPath(current)) {
         const outcome = await removeIfOnlyMarker(fs, current, true);
         if (outcome === "kept") break;
         if (outcome === "removed") removed.push(current);
@@ -65,9 +65,4 @@ async function removeIfOnlyMarker(fs: HostFileSystem, folder: string, requireMar
     if ((await fs.listNames(folder)) === undefined) return "gone";
     if (marked) await fs.writeText(marker, "created by pulumi-hcs; removed once empty\n");
     return "kept";
-}
-
-function parentOf(path: string): string {
-    const cut = path.lastIndexOf("\\");
-    return cut <= 2 ? path.slice(0, 3) : path.slice(0, cut);
 }

@@ -6,6 +6,7 @@ import {
     CLAIM_LEASE_MS, type MarkerContent, type ScratchOwner, claimScratchOwner, computeSystemExists, namesSystem, readScratchOwner,
     writeScratchOwner,
 } from "./scratch-owner";
+import { parentWindowsPath } from "../model/windows-path";
 import type { Deadline } from "./deadline";
 import { FOLDER_MARKER } from "./owned-folders";
 import { terminateIfExists } from "./terminate";
@@ -75,8 +76,7 @@ export async function releaseScratch(host: TargetHost, plan: Pick<ScratchPlan, "
 
 /** Removes what marker writes killed mid-way left beside the marker (the folder is ours to clean). */
 async function removeTemporaryMarkers(host: TargetHost, markerPath: string): Promise<void> {
-    const cut = markerPath.lastIndexOf("\\");
-    const folder = markerPath.slice(0, cut);
+    const folder = parentWindowsPath(markerPath);
     for (const entry of (await host.fs.listNames(folder)) ?? []) {
         if (isTemporaryName(entry, SCRATCH_OWNER_MARKER) || isTemporaryName(entry, FOLDER_MARKER)) await host.fs.removeFile(`${folder}\\${entry}`);
     }
