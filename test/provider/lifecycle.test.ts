@@ -63,6 +63,18 @@ describe("create", () => {
 });
 
 describe("the scratch folder belongs to one VM", () => {
+    it("refuses a folder whose owner marker it cannot read, touching nothing in it", async () => {
+        const folder = path.join(host.sim.root, "fs", "c", "uvms", "garbled-marker");
+        fs.mkdirSync(folder, { recursive: true });
+        fs.writeFileSync(path.join(folder, "pulumi-hcs.json"), "not json");
+        fs.writeFileSync(path.join(folder, "sandbox.vhdx"), "someone's disk");
+        const error = await createVm(vmArgs(host, "garbled-marker")).catch((e: unknown) => e) as Error;
+        expect(error.message).toContain("C:\\uvms\\garbled-marker\\pulumi-hcs.json is not a pulumi-hcs owner marker we can read");
+        expect(fs.readFileSync(path.join(folder, "pulumi-hcs.json"), "utf8")).toBe("not json");
+        expect(fs.readFileSync(path.join(folder, "sandbox.vhdx"), "utf8")).toBe("someone's disk");
+        expect(fs.readdirSync(folder).sort()).toEqual(["pulumi-hcs.json", "sandbox.vhdx"]);
+    });
+
     it("replaces the stale disk of a VM that died and was dropped from state, revoking its grant", async () => {
         const args = vmArgs(host, "reused-scratch");
         const dead = await createVm(args);

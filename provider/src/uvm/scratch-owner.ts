@@ -32,18 +32,15 @@ export type MarkerContent = { readonly kind: "owner"; readonly owner: ScratchOwn
 /** How long the unfinished claim of another resource holds a folder before it counts as abandoned. */
 export const CLAIM_LEASE_MS = 10 * 60 * 1000;
 
-/** What a marker says, or undefined when there is none. */
+/**
+ * What a marker says, or undefined when there is none. Markers are written whole (temp file, then
+ * rename or hard link: host/local-filesystem.ts), so one that does not parse was not written by us.
+ */
 export async function readScratchOwner(fs: HostFileSystem, markerPath: string): Promise<MarkerContent | undefined> {
-    // A marker being written right now can be seen empty: the exclusive create and the write are two
-    // system calls. Look again briefly before calling it unreadable.
-    for (let attempt = 0; ; attempt++) {
-        const text = await fs.readText(markerPath);
-        if (text === undefined) return undefined;
-        const owner = parseOwner(text);
-        if (owner !== undefined) return { kind: "owner", owner };
-        if (attempt >= 4) return { kind: "unreadable", text };
-        await new Promise((resolve) => setTimeout(resolve, 25 * (attempt + 1)));
-    }
+    const text = await fs.readText(markerPath);
+    if (text === undefined) return undefined;
+    const owner = parseOwner(text);
+    return owner !== undefined ? { kind: "owner", owner } : { kind: "unreadable", text };
 }
 
 /** Claims the folder for `owner` if no marker exists: true for exactly one of any racing callers. */
