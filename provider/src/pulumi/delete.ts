@@ -1,6 +1,6 @@
 import { parseDuration } from "../model/duration";
 import { deleteUtilityVm } from "../uvm/delete";
-import { type PropertyBag, resourceOf, withoutProviderKey } from "./property-bags";
+import { deletableStateOf, type PropertyBag, resourceOf, withoutProviderKey } from "./property-bags";
 import { connectStateHost } from "./resolve-inputs";
 
 /**
@@ -12,12 +12,7 @@ export async function remove(id: string, props: PropertyBag): Promise<void> {
     const host = await connectStateHost(state, `delete utility VM '${id}'`);
     await deleteUtilityVm({
         host,
-        state: {
-            computeSystemId: id,
-            runtimeId: typeof state.runtimeId === "string" ? state.runtimeId : "",
-            scratchPath: String(state.scratchPath ?? ""),
-            scratchCreated: state.scratchCreated === true,
-        },
+        state: deletableStateOf(id, state),
         resource: resourceOf(props),
         budgetMs: budgetOf(state.timeouts, "delete"),
     });

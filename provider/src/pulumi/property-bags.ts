@@ -108,6 +108,16 @@ export function checkedInputs(options: ResolvedOptions, timeouts: unknown): Prop
     return inputs;
 }
 
+/** What delete needs of a VM's state (outputs), with the ID Pulumi holds it under. */
+export function deletableStateOf(id: string, outputs: PropertyBag): Pick<UtilityVmState, "computeSystemId" | "runtimeId" | "scratchPath" | "scratchCreated"> {
+    return {
+        computeSystemId: id,
+        runtimeId: typeof outputs.runtimeId === "string" ? outputs.runtimeId : "",
+        scratchPath: typeof outputs.scratchPath === "string" ? outputs.scratchPath : "",
+        scratchCreated: outputs.scratchCreated === true,
+    };
+}
+
 /** The input fields of an output bag (what refresh reports back as the resource's inputs). */
 export function inputsOf(outputs: PropertyBag): PropertyBag {
     const inputs: PropertyBag = {};

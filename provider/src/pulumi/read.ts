@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { log } from "../log/logger";
 import { deleteUtilityVm } from "../uvm/delete";
 import { readUtilityVm } from "../uvm/read";
-import { inputsOf, type PropertyBag, withoutProviderKey, withResource } from "./property-bags";
+import { deletableStateOf, inputsOf, type PropertyBag, withoutProviderKey, withResource } from "./property-bags";
 import { connectStateHost } from "./resolve-inputs";
 
 /**
@@ -28,14 +28,12 @@ export async function read(id: string, props: PropertyBag = {}): Promise<pulumi.
     const known = withoutProviderKey(props);
     const host = await connectStateHost(known, `read utility VM '${id}'`);
     const observed = await readUtilityVm(host, id);
-    const scratchPath = typeof known.scratchPath === "string" ? known.scratchPath : "";
+    const recorded = deletableStateOf(id, known);
     if (!observed) {
-        await deleteUtilityVm({
-            host,
-            state: { computeSystemId: id, runtimeId: typeof known.runtimeId === "string" ? known.runtimeId : "", scratchPath, scratchCreated: known.scratchCreated === true },
-        });
+        await deleteUtilityVm({ host, state: recorded });
         return {};
     }
+    const { scratchPath } = recorded;
     if (scratchPath !== "" && (await host.fs.stat(scratchPath)) === undefined) {
         log.warn({ id, scratchPath }, "the VM's scratch disk is gone; it reads as gone, and the next up replaces it");
         return {};
