@@ -8,10 +8,9 @@
  * CI runs every call of every phase once, with the fault kind rotating; `npm run soak` runs every
  * call with every kind.
  */
-import { hostStackDifferences } from "../support/host-matches-stacks";
 import { expectSuccess, newTestProgram, type PulumiProject, type RunResult } from "../support/pulumi-project";
 import { BASE_LAYER, expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
-import { SHORT_TIMEOUTS, SOAK, orphanCount, record, recover, scrubHost, vmCount } from "./support";
+import { SHORT_TIMEOUTS, SOAK, convergenceProblems, endTrial, orphanCount, record, recover } from "./support";
 
 jest.setTimeout(300_000);
 
@@ -80,12 +79,7 @@ async function heal(): Promise<void> {
 describe.each(CASES)("$fault $fn during $phase", (c) => {
     let project: PulumiProject;
 
-    afterEach(async () => {
-        await heal();
-        await project.pulumi(["destroy", "--yes", "--skip-preview"]);
-        project.remove();
-        await scrubHost(host);
-    });
+    afterEach(() => endTrial(host, project, heal));
 
     it("ends, and the documented recovery converges with nothing left over", async () => {
         const started = Date.now();
@@ -108,11 +102,7 @@ describe.each(CASES)("$fault $fn during $phase", (c) => {
         const results = await recover(project, final, false);
         const state = await project.exportState();
         const expected = final === "destroy" ? 0 : 2;
-        const problems = [
-            ...results.filter((r) => r.code !== 0).map((r) => `recovery command failed (${r.code}): ${r.stdout.slice(-1500)}${r.stderr.slice(-1500)}`),
-            ...(await hostStackDifferences(host, [state])),
-            ...((await vmCount(project)) === expected ? [] : [`the stack has ${await vmCount(project)} VMs, the program ${expected}`]),
-        ];
+        const problems = await convergenceProblems(host, state, results, expected);
         record({ suite: "fault-matrix", kind: `${c.fault} ${c.fn} during ${c.phase}`, trial: 0, orphansBefore, converged: problems.length === 0, problems, seconds });
         // A hang must not hold the command: it ends well inside the 5 s call timeouts times the calls a VM makes.
         expect({ faultedExit: faulted.code >= 0, boundedSeconds: seconds < 120, problems }).toEqual({ faultedExit: true, boundedSeconds: true, problems: [] });

@@ -7,7 +7,7 @@
 import { hostStackDifferences } from "../support/host-matches-stacks";
 import { expectSuccess, newTestProgram, type PulumiProject } from "../support/pulumi-project";
 import { BASE_LAYER, expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
-import { scrubHost, vmCount } from "./support";
+import { endTrial, vmCount } from "./support";
 
 jest.setTimeout(240_000);
 
@@ -25,12 +25,7 @@ afterAll(async () => {
 describe.each(HUNG)("%s never answers during a create with timeouts {create: 10s}", (fn) => {
     let project: PulumiProject;
 
-    afterEach(async () => {
-        await host.sim.control.clearFaults();
-        await project.pulumi(["destroy", "--yes", "--skip-preview"]);
-        project.remove();
-        await scrubHost(host);
-    });
+    afterEach(() => endTrial(host, project));
 
     it("up ends within 60 s leaving nothing, and up converges once the host answers again", async () => {
         project = await newTestProgram("vms", { PULUMI_HCS_HOST: host.hostName });

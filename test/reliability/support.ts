@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { hostStackDifferences } from "../support/host-matches-stacks";
-import { type PulumiProject, type RunResult, utilityVms } from "../support/pulumi-project";
+import { type PulumiProject, type RunResult, type StackState, utilityVms } from "../support/pulumi-project";
 import type { TestHost } from "../support/simulated-host";
 
 /** Set by `npm run soak`: the full counts instead of CI's bounded set. */
@@ -126,6 +126,30 @@ export interface TrialRecord {
     readonly converged: boolean;
     readonly problems: readonly string[];
     readonly seconds: number;
+}
+
+/**
+ * Why a trial did not converge, empty when it did: a recovery command that failed, anything where
+ * host and stack differ, or a stack without exactly the program's VMs.
+ */
+export async function convergenceProblems(host: TestHost, state: StackState, recovery: readonly RunResult[], expectedVms: number): Promise<string[]> {
+    const vms = utilityVms(state).length;
+    return [
+        ...recovery.filter((r) => r.code !== 0).map((r) => `recovery command failed (${r.code}): ${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`),
+        ...(await hostStackDifferences(host, [state])),
+        ...(vms === expectedVms ? [] : [`the stack has ${vms} VMs, the program ${expectedVms}`]),
+    ];
+}
+
+/**
+ * Ends a trial whatever happened in it: the fault healed, the stack destroyed, the project removed,
+ * and then whatever is still on the host scrubbed away.
+ */
+export async function endTrial(host: TestHost, project: PulumiProject, heal: () => Promise<unknown> = () => host.sim.control.clearFaults()): Promise<void> {
+    await heal();
+    await project.pulumi(["destroy", "--yes", "--skip-preview"]);
+    project.remove();
+    await scrubHost(host);
 }
 
 /**
