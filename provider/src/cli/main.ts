@@ -1,4 +1,7 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { enableDebugLogging } from "../log/logger";
+import { providerRoot } from "../../sim/service/library-path";
 
 /** One `pulumi-hcs` subcommand: its one-line summary and its implementation. */
 interface Command {
@@ -20,6 +23,7 @@ function usage(): string {
     const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
     return [
         "usage: pulumi-hcs [--debug] <command> [options]",
+        "       pulumi-hcs --version",
         "",
         "commands:",
         ...lines,
@@ -30,6 +34,12 @@ function usage(): string {
     ].join("\n");
 }
 
+/** The provider package's version: the one `npm ls pulumi-hcs-provider` and bug reports name. */
+function version(): string {
+    const manifest = JSON.parse(fs.readFileSync(path.join(providerRoot(), "package.json"), "utf8")) as { version?: string };
+    return manifest.version ?? "unknown";
+}
+
 /** Entry point of the `pulumi-hcs` command; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
     const args = [...argv];
@@ -38,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
         args.shift();
     }
     const name = args.shift();
+    if (name === "--version") {
+        process.stdout.write(`pulumi-hcs ${version()}\n`);
+        return 0;
+    }
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
         process.stdout.write(usage());
         return name === undefined ? 2 : 0;

@@ -1,28 +1,39 @@
 import { parseArgs } from "node:util";
-import type { SystemProperties } from "../hcs";
+import { isNotFound, type SystemProperties } from "../hcs";
+import type { TargetHost } from "../host/target-host";
+import { formatAge } from "./format-age";
 import { connectCommandHost, HOST_OPTION_HELP } from "./host-option";
+import { summarizeSystem, type SystemSummary } from "./system-summary";
 
 const HELP = `usage: pulumi-hcs ps [--owner OWNER] [--json] [--host HOST]
 
-Lists the compute systems on a host, like \`hcsdiag list\`: ID, owner, state and runtime ID.
+Lists the compute systems on a host, like \`hcsdiag list\`:
+
+  ID          the compute-system ID (inspect and rm take it, or a prefix only it starts with)
+  NAME        the Pulumi resource its scratch folder's owner marker names
+  OWNER       the Owner HCS reports (the resource's owner input; pulumi-hcs by default)
+  STATE       Created, Running, Paused or Stopped
+  AGE         time since HCS started it (Statistics.ContainerStartTime)
+  CPUS        virtual processors
+  MEMORY      memory assigned to it now
+  RUNTIME ID  the Hyper-V VM's GUID
+
+- means the host does not report it: a stopped VM has no memory or statistics, and Windows HCS
+reports no VM's document, so NAME is known on a simulated host only.
 
 options:
   --owner OWNER  only systems with this owner (repeatable; e.g. pulumi-hcs, the provider's default)
-  --json         print a JSON array instead of a table
+  --json         print a JSON array instead of a table (null where the table shows -; the
+                 resource's URN as "resource", times as "startedAt" and "ageSeconds")
 ${HOST_OPTION_HELP}
 
 exit codes: 0 listed, 1 the host could not be queried, 2 bad usage
 `;
 
-/** One row of `ps`. */
-interface Row {
-    readonly id: string;
-    readonly owner: string;
-    readonly state: string;
-    readonly runtimeId: string;
-}
+/** Systems asked about at once: each is an open, a query and a close on the host. */
+const CONCURRENCY = 8;
 
-/** `pulumi-hcs ps`: HcsEnumerateComputeSystems, printed as a table or JSON. */
+/** `pulumi-hcs ps`: HcsEnumerateComputeSystems, then each system's properties, as a table or JSON. */
 export async function run(args: string[]): Promise<number> {
     let values;
     try {
@@ -43,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
     try {
         const host = await connectCommandHost(values.host);
         const systems = await host.hcs.enumerateComputeSystems(values.owner ? { Owners: values.owner } : {});
-        const rows = systems.map(toRow).sort((a, b) => a.id.localeCompare(b.id));
+        const rows = (await summarizeAll(host, systems)).sort((a, b) => a.id.localeCompare(b.id));
         process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows));
         return 0;
     } catch (err) {
@@ -52,14 +63,42 @@ export async function run(args: string[]): Promise<number> {
     }
 }
 
-function toRow(p: SystemProperties): Row {
-    return { id: p.Id, owner: p.Owner ?? "", state: p.State ?? "Unknown", runtimeId: p.RuntimeId ?? "" };
+/** Each listed system's summary; one that went away since the listing is left out. */
+async function summarizeAll(host: TargetHost, systems: readonly SystemProperties[]): Promise<SystemSummary[]> {
+    const rows: SystemSummary[] = [];
+    let next = 0;
+    const worker = async () => {
+        while (next < systems.length) {
+            const { Id: id } = systems[next++]!;
+            try {
+                const system = await host.hcs.openComputeSystem(id);
+                try {
+                    rows.push(await summarizeSystem(host, system));
+                } finally {
+                    await system.close();
+                }
+            } catch (err) {
+                if (!isNotFound(err)) throw err;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, systems.length) }, worker));
+    return rows;
 }
 
-function table(rows: readonly Row[]): string {
-    const header: Row = { id: "ID", owner: "OWNER", state: "STATE", runtimeId: "RUNTIME ID" };
-    const all = [header, ...rows];
-    const width = (key: keyof Row) => Math.max(...all.map((r) => r[key].length));
-    const [id, owner, state] = [width("id"), width("owner"), width("state")];
-    return all.map((r) => `${r.id.padEnd(id)}  ${r.owner.padEnd(owner)}  ${r.state.padEnd(state)}  ${r.runtimeId}`.trimEnd()).join("\n") + "\n";
+const COLUMNS: readonly { readonly title: string; readonly cell: (s: SystemSummary) => string }[] = [
+    { title: "ID", cell: (s) => s.id },
+    { title: "NAME", cell: (s) => s.name ?? "-" },
+    { title: "OWNER", cell: (s) => s.owner || "-" },
+    { title: "STATE", cell: (s) => s.state },
+    { title: "AGE", cell: (s) => (s.ageSeconds === null ? "-" : formatAge(s.ageSeconds)) },
+    { title: "CPUS", cell: (s) => (s.processorCount === null ? "-" : String(s.processorCount)) },
+    { title: "MEMORY", cell: (s) => (s.assignedMemoryInMB === null ? "-" : `${s.assignedMemoryInMB} MB`) },
+    { title: "RUNTIME ID", cell: (s) => s.runtimeId || "-" },
+];
+
+function table(rows: readonly SystemSummary[]): string {
+    const cells = [COLUMNS.map((c) => c.title), ...rows.map((r) => COLUMNS.map((c) => c.cell(r)))];
+    const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
+    return cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n") + "\n";
 }

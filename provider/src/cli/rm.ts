@@ -12,23 +12,28 @@ const HELP = `usage: pulumi-hcs rm ID [--force] [--scratch FOLDER] [--host HOST]
 
 Stops a compute system: a graceful shutdown (HcsShutDownComputeSystem), or with --force a
 terminate (HcsTerminateComputeSystem). HCS removes a stopped system once no handle to it remains.
-A system that is already stopped counts as removed.
+A system that is already stopped counts as removed. ID is the system's ID or a prefix only it
+starts with (\`pulumi-hcs ps\` lists them); a prefix that several IDs start with is refused,
+listing them.
 
 Files are left alone unless --scratch names the VM's scratch folder (the last of its layerFolders):
 then the VM is terminated if it still exists, and the folder is released if its owner marker
 (pulumi-hcs.json) names ID: the disk pulumi-hcs copied for it, the marker, and the folders pulumi-hcs
 made once empty. That is how to clear a VM a stack no longer tracks (retainOnDelete, pulumi state
 delete) or the claim of an interrupted create. A folder whose marker names another VM is not touched.
+With --scratch, ID must be the whole ID: the VM may be gone already, so there is nothing to match a
+prefix against.
 
 options:
   --force            terminate instead of shutting down
   --scratch FOLDER   also release this scratch folder (implies --force)
 ${HOST_OPTION_HELP}
 
-exit codes: 0 stopped (or released), 1 no such system or HCS refused, 2 bad usage
+exit codes: 0 stopped (or released), 1 no such system, an ambiguous ID prefix, or HCS refused,
+2 bad usage
 `;
 
-/** `pulumi-hcs rm ID [--force] [--scratch FOLDER]`. */
+/** `pulumi-hcs rm ID [--force] [--scratch FOLDER]`; without --scratch, ID may be a unique prefix. */
 export function run(args: string[]): Promise<number> {
     if (args.some((arg) => arg === "--scratch" || arg.startsWith("--scratch="))) return releaseCommand(args);
     return runSystemCommand("rm", HELP, args, { force: { type: "boolean" } }, async (system, values) => {

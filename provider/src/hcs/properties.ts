@@ -20,14 +20,27 @@ export interface SystemProperties {
             readonly AssignedMemory?: number;
             readonly AvailableMemory?: number;
         };
+        /** hcsshim `schema2.VirtualNodeInfo`: each NUMA node and its virtual processors. */
+        readonly VirtualNodes?: readonly { readonly VirtualProcessorCount?: number }[];
     };
-    readonly Statistics?: Record<string, unknown>;
+    /** hcsshim `schema2.Statistics`; the times are RFC 3339 text. */
+    readonly Statistics?: {
+        readonly Timestamp?: string;
+        readonly ContainerStartTime?: string;
+        readonly Uptime100ns?: number;
+        readonly [other: string]: unknown;
+    };
     readonly TerminateOnLastHandleClosed?: boolean;
     readonly CpuGroup?: { readonly Id?: string };
+    /** The simulator's extension (docs/simulator.md): the system's current document and more. */
+    readonly Simulator?: { readonly Configuration?: unknown };
 }
 
-/** The property types a system query may name (HCS `System_PropertyType`, plus `CpuGroup`). */
-export type SystemPropertyType = "Memory" | "Statistics" | "ProcessList" | "TerminateOnLastHandleClosed" | "GuestConnection" | "CpuGroup";
+/**
+ * The property types a system query may name (HCS `System_PropertyType`, plus `CpuGroup`), and
+ * `Simulator`, which only the simulator answers (real HCS refuses an unknown type).
+ */
+export type SystemPropertyType = "Memory" | "Statistics" | "ProcessList" | "TerminateOnLastHandleClosed" | "GuestConnection" | "CpuGroup" | "Simulator";
 
 /** `SystemQuery`: every key optional; lists OR within, AND across. */
 export interface SystemQuery {
