@@ -10,6 +10,7 @@ import * as provider from "../../provider/dist/src/pulumi/provider";
 import { startBenchHost } from "./bench-host";
 import { benchVmInputs } from "../programs/dist/shared/vm-inputs";
 import { summarize, type Summary } from "./statistics";
+import { checkFloors, type FloorCheck } from "./throughput-floors";
 import { WireClient } from "./wire-client";
 
 export interface ThroughputCase {
@@ -27,6 +28,8 @@ export interface ThroughputResult {
     readonly cases: ThroughputCase[];
     /** Wire ÷ koffi median calls/s, per call and in-flight count: the binding's overhead factor. */
     readonly overhead: { readonly call: string; readonly inFlight: number; readonly ratio: number }[];
+    /** The gross-regression floors (throughput-floors.ts) and whether the binding cleared them. */
+    readonly floors: FloorCheck[];
 }
 
 export interface ThroughputOptions {
@@ -120,7 +123,7 @@ export async function measureBindingThroughput(options: ThroughputOptions, log: 
                 if (wireRate !== undefined && koffiRate !== undefined) overhead.push({ call, inFlight, ratio: wireRate / koffiRate });
             }
         }
-        return { cases, overhead };
+        return { cases, overhead, floors: checkFloors(cases) };
     } finally {
         wire?.close();
         await system?.close();

@@ -109,6 +109,9 @@ async function main(): Promise<void> {
     if (options.binding) {
         log("binding throughput: koffi vs the wire protocol");
         binding = await measureBindingThroughput({ repetitions: 5, durationMs: 1000, inFlight: [1, 16] }, log);
+        for (const f of binding.floors.filter((floor) => !floor.ok)) {
+            log(`binding: ${f.call}, ${f.path} MISSED its floor of ${f.minCallsPerSecond} calls/s (${f.measured === null ? "not measured" : `${Math.round(f.measured)} calls/s`})`);
+        }
     }
 
     const timings = timingsOf(series);
@@ -141,7 +144,7 @@ async function main(): Promise<void> {
     }
     if (!options.keepWork) fs.rmSync(BENCH_WORK, { recursive: true, force: true });
     process.stdout.write(`${report}\nWritten: .bench/results.json, .bench/results.md${timings.length > 0 ? ", .bench/chart.svg" : ""}\n`);
-    if (failures.length > 0) process.exitCode = 1;
+    if (failures.length > 0 || binding?.floors.some((f) => !f.ok)) process.exitCode = 1;
 }
 
 /** The growth to the large N, when it was measured. */

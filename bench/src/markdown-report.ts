@@ -99,6 +99,11 @@ function bindingTable(results: BenchResults): string[] {
     }
     rows.push("", "| call | in flight | wire ÷ koffi (binding overhead) |", "|---|---:|---:|");
     for (const o of binding.overhead) rows.push(`| ${o.call} | ${o.inFlight} | ${o.ratio.toFixed(2)}× |`);
+    rows.push("", "Floors (one call in flight; a gross regression when missed):", "");
+    for (const f of binding.floors) {
+        const measured = f.measured === null ? "not measured" : `${Math.round(f.measured)} calls/s, ${(f.measured / f.minCallsPerSecond).toFixed(1)}× the floor`;
+        rows.push(`- ${f.call}, ${f.path}: at least ${f.minCallsPerSecond} calls/s: ${f.ok ? "met" : "**MISSED**"} (${measured})`);
+    }
     return rows;
 }
 
