@@ -15,6 +15,7 @@ import * as path from "node:path";
 import { localPathOfServiceDirectory } from "../../src/platform";
 import { ControlClient } from "./control-client";
 import { providerRoot, simulatorLibraryPath } from "./library-path";
+import { linesSinceStart, openServiceLog } from "./service-log";
 import type { ReadyInfo } from "./run-service";
 import { LAUNCHER_ENV, launcherFromEnv, startSimulatorThroughLauncher } from "./sim-launcher-client";
 
@@ -84,11 +85,11 @@ function spawnService(args: string[], env: NodeJS.ProcessEnv, root: string, time
         return Promise.reject(new Error(`Cannot start the simulator: ${provider}/dist is missing; run \`npm run build -w provider\` first`));
     }
     fs.mkdirSync(root, { recursive: true });
-    const logFile = path.join(root, "sim.log");
-    const stderr = fs.openSync(logFile, "a");
+    // The ready line, with the secret, comes on stdout (a pipe); only stderr goes to the log.
+    const log = openServiceLog(root);
     // stdin stays a pipe: the service exits when it closes, so a test that dies leaves no service behind.
-    const child = spawn(process.execPath, [bin, "sim", ...args, "--exit-with-stdin"], { env, stdio: ["pipe", "pipe", stderr] });
-    fs.closeSync(stderr);
+    const child = spawn(process.execPath, [bin, "sim", ...args, "--exit-with-stdin"], { env, stdio: ["pipe", "pipe", log.fd] });
+    fs.closeSync(log.fd);
     return new Promise<Spawned>((resolve, reject) => {
         let out = "";
         let done = false;
@@ -97,13 +98,7 @@ function spawnService(args: string[], env: NodeJS.ProcessEnv, root: string, time
             done = true;
             clearTimeout(timer);
             child.kill("SIGKILL");
-            let tail = "";
-            try {
-                tail = fs.readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
-            } catch {
-                // no log
-            }
-            reject(new Error(`Cannot start the simulator (${why}); last lines of ${logFile}:\n${tail}`));
+            reject(new Error(`Cannot start the simulator (${why}); its last lines in ${log.path}:\n${linesSinceStart(log)}`));
         };
         const timer = setTimeout(() => fail(`no ready line within ${timeoutMs} ms`), timeoutMs);
         child.stdout!.setEncoding("utf8");

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { log } from "../../src/log/logger";
+import { formatHostTarget } from "../../src/model/host-target";
 import { ComputeService, prepareRoot } from "./compute-service";
 import { onLines } from "./json-lines";
 import { ControlClient, CONTROL_SOCKET } from "./control-client";
@@ -20,7 +21,6 @@ import { SimServer } from "./server";
 
 export const READY_FILE = "sim.json";
 export const PID_FILE = "sim.pid";
-export const LOG_FILE = "sim.log";
 export const DEFAULT_BUILD = 20348;
 /** The longest path a Unix socket address holds on Linux (sun_path is 108 bytes with its NUL). */
 const MAX_SOCKET_PATH = 107;
@@ -41,8 +41,12 @@ export interface ServiceOptions {
 
 /** The line the service prints when ready, also written to `<root>/sim.json`. */
 export interface ReadyInfo {
+    /** The host string for PULUMI_HCS_HOST or a resource's `host` input: `sim:<socket path>`. */
+    readonly host: string;
+    /** The same over TCP, `sim:tcp:127.0.0.1:<port>` (with PULUMI_HCS_SIM_SECRET), or null without --tcp. */
+    readonly tcpHost: string | null;
     readonly socket: string;
-    /** The value a client puts in PULUMI_HCS_SIM for the Unix socket. */
+    /** The value the simulator's library takes in PULUMI_HCS_SIM for the Unix socket. */
     readonly address: string;
     readonly tcp: string | null;
     readonly secret: string | null;
@@ -60,6 +64,25 @@ export function parseTcp(text: string): { host: string; port: number } {
     const port = m ? Number(m[2]) : NaN;
     if (!m || port > 65535) throw new RangeError(`Cannot listen on TCP '${text}': expected 127.0.0.1:<port> (port 0 picks a free one)`);
     return { host: m[1]!, port };
+}
+
+/** What refusing a second simulator on a root says, from `pulumi-hcs sim` and from `--detach` alike. */
+export function alreadyRunningMessage(root: string, pid: number): string {
+    return `Cannot start the simulator: one is already running on ${root} (pid ${pid}); stop it with \`pulumi-hcs sim stop --root ${root}\``;
+}
+
+/**
+ * The pid of the simulator serving `root`, or undefined when none does: the pid file names a live
+ * process and the control socket answers (a stale pid file, or a pid reused by another process,
+ * does not count).
+ */
+export async function runningSimulatorPid(root: string): Promise<number | undefined> {
+    const pidFile = path.join(root, PID_FILE);
+    if (!fs.existsSync(pidFile)) return undefined;
+    const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+    if (!Number.isInteger(pid) || pid === process.pid || !isAlive(pid)) return undefined;
+    const answers = await new ControlClient(path.join(root, CONTROL_SOCKET)).ping().then(() => true, () => false);
+    return answers ? pid : undefined;
 }
 
 function isAlive(pid: number): boolean {
@@ -128,13 +151,8 @@ export async function runService(options: ServiceOptions): Promise<RunningServic
         }
     }
     const pidFile = path.join(root, PID_FILE);
-    if (fs.existsSync(pidFile)) {
-        const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
-        if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
-            const answers = await new ControlClient(controlPath).ping().then(() => true, () => false);
-            if (answers) throw new Error(`Cannot start the simulator: one is already running on ${root} (pid ${pid}); stop it with \`pulumi-hcs sim stop --root ${root}\``);
-        }
-    }
+    const running = await runningSimulatorPid(root);
+    if (running !== undefined) throw new Error(alreadyRunningMessage(root, running));
     await removeStaleSocket(socketPath);
     await removeStaleSocket(controlPath);
 
@@ -233,6 +251,8 @@ export async function runService(options: ServiceOptions): Promise<RunningServic
     fs.chmodSync(controlPath, 0o600);
 
     const ready: ReadyInfo = {
+        host: formatHostTarget({ kind: "sim", transport: "unix", socketPath }),
+        tcpHost: tcp && server.tcpAddress ? formatHostTarget({ kind: "sim", transport: "tcp", host: "127.0.0.1", port: parseTcp(server.tcpAddress).port }) : null,
         socket: socketPath,
         address: `unix:${socketPath}`,
         tcp: server.tcpAddress,

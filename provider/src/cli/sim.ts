@@ -9,8 +9,9 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ControlClient } from "../../sim/service/control-client";
 import type { SimulatorState } from "../../sim/service/control-protocol";
 import { providerRoot } from "../../sim/service/launch";
-import { DEFAULT_BUILD, LOG_FILE, READY_FILE, runService, type ReadyInfo } from "../../sim/service/run-service";
+import { alreadyRunningMessage, DEFAULT_BUILD, READY_FILE, runningSimulatorPid, runService, type ReadyInfo } from "../../sim/service/run-service";
 import { DEFAULT_LAYER, seedLayers } from "../../sim/service/seed-layers";
+import { linesSinceStart, openServiceLog } from "../../sim/service/service-log";
 
 const HELP: Record<string, string> = {
     main: `usage: pulumi-hcs sim --root DIR [options]          run the HCS simulator service
@@ -25,11 +26,17 @@ options (run):
   --tcp 127.0.0.1:PORT       also listen on TCP (port 0 picks one); clients must send the printed secret
   --logical-processors N     host logical processors (default: this machine's, ${os.availableParallelism()})
   --build N                  Windows build the host reports (default ${DEFAULT_BUILD}; 17763 or later)
-  --detach                   start in the background, print the ready line, exit 0 (pid in DIR/sim.pid)
+  --detach                   start in the background, print the ready line, exit 0 (pid in DIR/sim.pid,
+                             log in DIR/sim.log, mode 0600)
 
-When ready the service prints one JSON line on stdout (also written to DIR/sim.json):
-  {"socket":...,"address":"unix:...","tcp":...|null,"secret":...|null,"control":...,"pid":...,"root":...}
-Clients set PULUMI_HCS_SIM to "address" (or tcp:<tcp>, with PULUMI_HCS_SIM_SECRET=<secret>).
+When ready the service prints one JSON line on stdout (also written to DIR/sim.json, mode 0600):
+  {"host":"sim:/abs/DIR/hcs.sock","tcpHost":"sim:tcp:127.0.0.1:PORT"|null,"secret":...|null,
+   "socket":...,"address":"unix:...","tcp":...|null,"control":...,"pid":...,"root":...}
+"host" is the host string the provider and the operator commands take, as it is:
+  export PULUMI_HCS_HOST=sim:/abs/DIR/hcs.sock        (or a resource's host input, or --host)
+Over TCP use "tcpHost" and the secret:
+  export PULUMI_HCS_HOST=sim:tcp:127.0.0.1:PORT PULUMI_HCS_SIM_SECRET=<secret>
+The simulator's library alone (PULUMI_HCS_SIM) takes "address", or tcp:<tcp>.
 
 commands:
   stop          stop a running simulator
@@ -85,6 +92,9 @@ are left alone; prints what it made. Does not need a running service.
 };
 
 class UsageError extends Error {}
+
+/** The hidden option --detach starts its service with. */
+const DETACHED_SERVICE = "detached-service";
 
 interface Parsed {
     readonly values: Record<string, string | boolean | undefined>;
@@ -143,7 +153,7 @@ export async function run(args: string[]): Promise<number> {
             process.stderr.write(`pulumi-hcs sim: ${err.message}\n\n${HELP[command] ?? HELP.main}`);
             return 2;
         }
-        process.stderr.write(`pulumi-hcs sim ${command === "run" ? "" : `${command}: `}${(err as Error).message}\n`);
+        process.stderr.write(`pulumi-hcs sim${command === "run" ? "" : ` ${command}`}: ${(err as Error).message}\n`);
         return 1;
     }
 }
@@ -157,6 +167,9 @@ async function runCommand(args: string[]): Promise<number> {
         build: { type: "string" },
         detach: { type: "boolean" },
         "exit-with-stdin": { type: "boolean" },
+        // Internal: the service --detach started. Its stdout is sim.log, which must not hold the
+        // secret, so it prints no ready line; --detach prints sim.json's instead.
+        [DETACHED_SERVICE]: { type: "boolean" },
     });
     if (values.help) {
         process.stdout.write(HELP.main!);
@@ -171,7 +184,7 @@ async function runCommand(args: string[]): Promise<number> {
         logicalProcessors: intOption(values, "logical-processors", os.availableParallelism()),
         build: intOption(values, "build", DEFAULT_BUILD),
     });
-    process.stdout.write(`${JSON.stringify(service.ready)}\n`);
+    if (!values[DETACHED_SERVICE]) process.stdout.write(`${JSON.stringify(service.ready)}\n`);
     const stop = () => void service.stop();
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
@@ -185,16 +198,20 @@ async function runCommand(args: string[]): Promise<number> {
     return 0;
 }
 
-/** Starts the service in the background and waits for its ready file. */
+/**
+ * Starts the service in the background and waits for its ready file. A root a simulator already
+ * serves is refused here, in one line, before anything is started or written.
+ */
 async function detach(args: string[], root: string): Promise<number> {
+    const running = await runningSimulatorPid(root);
+    if (running !== undefined) throw new Error(alreadyRunningMessage(root, running));
     fs.mkdirSync(root, { recursive: true });
     const readyFile = path.join(root, READY_FILE);
     fs.rmSync(readyFile, { force: true });
-    const logFile = path.join(root, LOG_FILE);
-    const out = fs.openSync(logFile, "a");
+    const log = openServiceLog(root);
     const bin = path.join(providerRoot(), "bin", "pulumi-hcs.js");
-    const child = spawn(process.execPath, [bin, "sim", ...args], { detached: true, stdio: ["ignore", out, out], env: process.env });
-    fs.closeSync(out);
+    const child = spawn(process.execPath, [bin, "sim", ...args, `--${DETACHED_SERVICE}`], { detached: true, stdio: ["ignore", log.fd, log.fd], env: process.env });
+    fs.closeSync(log.fd);
     let exited: string | undefined;
     child.once("exit", (code, signal) => (exited = signal ?? `code ${code}`));
     const deadline = Date.now() + 20000;
@@ -214,9 +231,11 @@ async function detach(args: string[], root: string): Promise<number> {
         if (exited !== undefined) break;
         await new Promise((r) => setTimeout(r, 50));
     }
-    const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n") : "";
     if (exited === undefined) child.kill("SIGKILL");
-    throw new Error(`the background service did not become ready (${exited ? `it exited: ${exited}` : "timed out"}); last lines of ${logFile}:\n${tail}`);
+    // This start's lines only: an earlier run's would read as this one's failure.
+    const tail = linesSinceStart(log);
+    throw new Error(`the background service did not become ready (${exited ? `it exited: ${exited}` : "timed out"})` +
+        (tail ? `; its last lines in ${log.path}:\n${tail}` : ""));
 }
 
 async function stopCommand(args: string[]): Promise<number> {
