@@ -1,6 +1,7 @@
 /** `check`: every failure at preview time, and normalized inputs so diff compares what the VM gets. */
 import { isWindows } from "../../provider/src/platform";
 import { UNKNOWN } from "../../provider/src/pulumi/unknown";
+import { computeSystemIdFor } from "../../provider/src/uvm/identity";
 import { provider, vmArgs } from "../support/provider";
 import { BASE_LAYER, startTestHost, type TestHost } from "../support/simulated-host";
 
@@ -161,10 +162,43 @@ describe("check", () => {
             expect(Object.keys(byProperty)).toEqual(["computeSystemId", "owner", "memorySizeInMB", "highMMIOGapInMB"]);
             expect(byProperty.computeSystemId).toContain("reserved device name CON");
             expect(byProperty.owner).toBe("is 1048576 characters long, over the limit of 255; choose a shorter owner");
-            expect(byProperty.memorySizeInMB).toContain("must be an integer from 0 to 251658240");
+            expect(byProperty.memorySizeInMB).toContain("must be an integer from 1 to 251658240");
             expect(byProperty.highMMIOGapInMB).toContain("must be an integer from 0 to 4294967295");
             const wildcard = await provider.check({}, vmArgs(host, "wildcard", { computeSystemId: "*?" }));
             expect(wildcard.failures).toEqual([{ property: "computeSystemId", reason: expect.stringContaining("it contains '*', which Windows does not allow in names") }]);
+        });
+    });
+
+    describe("the compute-system ID a preview shows (issue 12 item 2)", () => {
+        const URN = "urn:pulumi:dev::proj::pulumi-nodejs:dynamic/hcs:WcowUtilityVm::vm";
+        const args = (extra = {}) => vmArgs(host, "ids", { __resource: URN, ...extra });
+
+        it("fills in the ID create will derive for a new VM, marked as generated, with the host's build", async () => {
+            const { inputs } = await provider.check({}, args());
+            const { __generatedId, __hostBuild, __resource, __hostId, computeSystemId, ...options } = inputs as Record<string, unknown>;
+            expect(__generatedId).toBe(true);
+            expect(__hostBuild).toBe(20348);
+            expect(computeSystemId).toBe(computeSystemIdFor(options as never, URN));
+        });
+
+        it("keeps the state's ID through an in-place update, and predicts the new one for a replacement", async () => {
+            const first = (await provider.check({}, args())).inputs as Record<string, unknown>;
+            const state = { ...first, computeSystemId: "6a1c57a0-3d1f-4c1e-9b1a-2f0e7d6c5b4a" }; // e.g. an adopted or older VM
+            const inPlace = (await provider.check(state, args({ processorLimit: 50000 }))).inputs;
+            expect(inPlace).toMatchObject({ computeSystemId: state.computeSystemId, __generatedId: true });
+            const replaced = (await provider.check(state, args({ processorCount: 1 }))).inputs as Record<string, unknown>;
+            expect(replaced.computeSystemId).not.toBe(state.computeSystemId);
+            expect(replaced.computeSystemId).not.toBe(first.computeSystemId);
+            const forced = (await provider.check(state, args({ processorLimit: 50000, __replaceOnChanges: ["processorLimit"] }))).inputs;
+            expect(forced).toMatchObject({ computeSystemId: first.computeSystemId });
+        });
+
+        it("leaves it unknown for a state that does not record it, and never marks a program's own ID", async () => {
+            const { computeSystemId: _id, __generatedId: _g, ...older } = (await provider.check({}, args())).inputs as Record<string, unknown>;
+            expect((await provider.check(older, args({ processorLimit: 50000 }))).inputs).not.toHaveProperty("computeSystemId");
+            const own = (await provider.check({}, args({ computeSystemId: "my-vm" }))).inputs;
+            expect(own).toMatchObject({ computeSystemId: "my-vm" });
+            expect(own).not.toHaveProperty("__generatedId");
         });
     });
 });

@@ -3,7 +3,9 @@
  * names every input, so adding an input without deciding its diff fails this test.
  */
 import { FIELDS } from "../../provider/src/model/fields";
-import { diff } from "../../provider/src/pulumi/diff";
+import { DeleteBeforeReplace, patchHostDiffResponse } from "../../provider/src/pulumi/detailed-diff";
+import { diff, replacesVm } from "../../provider/src/pulumi/diff";
+import { parsePropertyPath } from "../../provider/src/pulumi/replace-on-changes";
 import { UNKNOWN } from "../../provider/src/pulumi/unknown";
 
 /** Checked inputs of a typical VM, as `check` returns them (and outputs repeat them). */
@@ -167,5 +169,93 @@ describe("diff", () => {
     it("ignores outputs and the serialized provider", () => {
         const news = { ...newsWith("owner", "pulumi-hcs"), __provider: "new provider code" };
         expect(diff("id", { ...OLDS, __provider: "old provider code", assignedMemoryInMB: 1000 }, news).changes).toBe(false);
+    });
+
+    describe("replaceOnChanges, which the SDK passes as __replaceOnChanges (issue 12 item 2)", () => {
+        const limit = (paths: string[], value = 50000) => ({ ...newsWith("processorLimit", value), __replaceOnChanges: paths });
+
+        it("turns a change of a listed in-place input into a replacement", () => {
+            expect(diff("id", OLDS, limit(["processorLimit"]))).toMatchObject({ changes: true, replaces: ["processorLimit"] });
+            expect(diff("id", OLDS, limit(["*"]))).toMatchObject({ changes: true, replaces: ["processorLimit"] });
+        });
+
+        it("leaves other inputs and unchanged listed inputs alone", () => {
+            expect(diff("id", OLDS, limit(["processorWeight", "memorySizeInMB"]))).toMatchObject({ changes: true, replaces: [] });
+            expect(diff("id", OLDS, limit(["processorLimit"], 0))).toMatchObject({ changes: false, replaces: [] });
+        });
+
+        it("follows a nested path into the input's value", () => {
+            const olds = { ...OLDS, timeouts: { create: "5m", delete: "1m" } };
+            const news = (timeouts: object, paths: string[]) => ({ ...newsWith("timeouts", timeouts), __replaceOnChanges: paths });
+            expect(diff("id", olds, news({ create: "5m", delete: "2m" }, ["timeouts.create"]))).toMatchObject({ changes: true, replaces: [] });
+            expect(diff("id", olds, news({ create: "6m", delete: "1m" }, ["timeouts.create"]))).toMatchObject({ changes: true, replaces: ["timeouts"] });
+            expect(diff("id", olds, news({ create: "6m", delete: "1m" }, ['timeouts["create"]']))).toMatchObject({ replaces: ["timeouts"] });
+        });
+
+        it("parses Pulumi property paths", () => {
+            expect(parsePropertyPath("layerFolders[0]")).toEqual(["layerFolders", 0]);
+            expect(parsePropertyPath('timeouts["a.b"].c[*]')).toEqual(["timeouts", "a.b", "c", "*"]);
+            expect(parsePropertyPath("a..b")).toBeUndefined();
+        });
+    });
+
+    describe("CPU limits on a host that cannot change them in place (issue 12 item 3)", () => {
+        it("replaces on a processorLimit or processorWeight change below build 19042, updates in place from 19042", () => {
+            expect(diff("id", OLDS, { ...newsWith("processorLimit", 50000), __hostBuild: 17763 })).toMatchObject({ replaces: ["processorLimit"] });
+            expect(diff("id", OLDS, { ...newsWith("processorWeight", 200), __hostBuild: 19041 })).toMatchObject({ replaces: ["processorWeight"] });
+            expect(diff("id", OLDS, { ...newsWith("processorLimit", 50000), __hostBuild: 19042 })).toMatchObject({ changes: true, replaces: [] });
+        });
+    });
+
+    describe("a compute-system ID check filled in (__generatedId)", () => {
+        it("is never a change and never makes the old VM go first", () => {
+            const news = { ...newsWith("processorCount", 4), layerFolders: ["C:\\layers\\base", "C:\\uvms\\vm1-v2"], computeSystemId: "other", __generatedId: true };
+            expect(diff("id", OLDS, news)).toMatchObject({ changes: true, replaces: ["layerFolders", "processorCount"], deleteBeforeReplace: false });
+        });
+
+        it("replacesVm predicts the replacement from the state's checked inputs (host ID under __hostId)", () => {
+            const { computeSystemId: _c, runtimeId: _r, state: _s, ...oldInputs } = OLDS;
+            const HOST = "simulator:2b0c8f5e-6a8d-4c3b-9f1e-7d5a4c3b2a10";
+            expect(replacesVm({ ...oldInputs, __hostId: HOST }, { ...newsWith("processorLimit", 1), __hostId: HOST })).toBe(false);
+            expect(replacesVm({ ...oldInputs, __hostId: HOST }, { ...newsWith("host", "sim:tcp:127.0.0.1:1"), __hostId: HOST })).toBe(false);
+            expect(replacesVm(oldInputs, newsWith("owner", "ci"))).toBe(true);
+        });
+    });
+
+    describe("the detailed diff, handed to the dynamic-provider host's DiffResponse", () => {
+        // The real generated class the host uses, so a Pulumi upgrade that changes it fails here.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const proto = require("@pulumi/pulumi/proto/provider_pb");
+
+        it("sets detailedDiff, hasDetailedDiff and diffs from the changes, and deleteBeforeReplace from the value", () => {
+            expect(patchHostDiffResponse(proto)).toBe(true);
+            const response = new proto.DiffResponse();
+            const carrier = new DeleteBeforeReplace(true, [
+                { field: "processorCount", replaces: true, kind: "update" },
+                { field: "processorLimit", replaces: false, kind: "update" },
+                { field: "cpuGroupId", replaces: false, kind: "add" },
+            ]);
+            response.setDeletebeforereplace(carrier);
+            const sent = proto.DiffResponse.deserializeBinary(response.serializeBinary());
+            expect(sent.getDeletebeforereplace()).toBe(true);
+            expect(sent.getHasdetaileddiff()).toBe(true);
+            expect(sent.getDiffsList()).toEqual(["processorCount", "processorLimit", "cpuGroupId"]);
+            const map = sent.getDetaileddiffMap();
+            const details = Object.fromEntries(["processorCount", "processorLimit", "cpuGroupId"].map((key) => [key, [map.get(key).getKind(), map.get(key).getInputdiff()]]));
+            const { UPDATE, UPDATE_REPLACE, ADD } = proto.PropertyDiff.Kind;
+            expect(details).toEqual({ processorCount: [UPDATE_REPLACE, false], processorLimit: [UPDATE, false], cpuGroupId: [ADD, false] });
+        });
+
+        it("leaves plain booleans as they were", () => {
+            patchHostDiffResponse(proto);
+            const response = new proto.DiffResponse();
+            response.setDeletebeforereplace(true);
+            expect(response.getDeletebeforereplace()).toBe(true);
+            expect(response.getHasdetaileddiff()).toBe(false);
+        });
+
+        it("is not applied outside the host: diff then returns a plain boolean", () => {
+            expect(typeof diff("id", OLDS, newsWith("processorCount", 4)).deleteBeforeReplace).toBe("boolean");
+        });
     });
 });

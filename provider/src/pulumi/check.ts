@@ -6,10 +6,16 @@ import { resolveOptions } from "../model/resolve";
 import { unknownKeyFailure } from "../model/unknown-key";
 import { orderFailures, validateArgs } from "../model/validate";
 import type { ValidationFailure } from "../model/validation-failure";
+import { computeSystemIdFor } from "../uvm/identity";
+import { replacesVm } from "./diff";
 import {
     checkedInputs,
+    GENERATED_ID_KEY,
+    HOST_BUILD_KEY,
     HOST_ID_KEY,
     type PropertyBag,
+    REPLACE_ON_CHANGES_KEY,
+    resourceOf,
     UNSENT_KEYS_KEY,
     unsentKeysOf,
     withHostId,
@@ -31,7 +37,7 @@ import { containsUnknown } from "./unknown";
  * Keys the SDK could not send (`__unsentKeys`) and a null `host` fail without contacting any host,
  * together with every failure the other inputs have on their own.
  */
-export async function check(_olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.CheckResult> {
+export async function check(olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.CheckResult> {
     const args = withoutProviderKey(news);
     const refused = [...unsentKeyFailures(news), ...nullHostFailures(args)];
     if (refused.length > 0) {
@@ -72,8 +78,32 @@ export async function check(_olds: PropertyBag, news: PropertyBag): Promise<pulu
     for (const warning of resolved.warnings) {
         log.warn({ field: warning.field, requested: warning.requested, assigned: warning.assigned }, warning.message);
     }
-    // Which host `host` reached, for diff: another address of the VM's own host is no change.
-    return { inputs: withHostId(withResource(checkedInputs(resolved.options, args.timeouts), news), HOST_ID_KEY, host.identity) };
+    // Which host `host` reached and its build, for diff: another address of the VM's own host is no
+    // change, and whether the host can change CPU limits in place depends on its build.
+    const inputs = withHostId(withResource(checkedInputs(resolved.options, args.timeouts), news), HOST_ID_KEY, host.identity);
+    inputs[HOST_BUILD_KEY] = facts.build;
+    if (news[REPLACE_ON_CHANGES_KEY] !== undefined) inputs[REPLACE_ON_CHANGES_KEY] = news[REPLACE_ON_CHANGES_KEY];
+    if (resolved.options.computeSystemId === undefined) {
+        const resource = resourceOf(news);
+        // Without the URN (a caller other than the SDK) create picks a random ID: nothing to predict.
+        const derived = resource !== undefined ? computeSystemIdFor(resolved.options, resource) : undefined;
+        const id = expectedComputeSystemId(olds, inputs, derived);
+        if (id !== undefined) Object.assign(inputs, { computeSystemId: id, [GENERATED_ID_KEY]: true });
+    }
+    return { inputs };
+}
+
+/**
+ * The compute-system ID a VM whose program sets none will have after this update: the one it has
+ * (as the state's inputs record it) when the update keeps the VM, else the one create derives. So a
+ * preview of an in-place update shows the ID known and unchanged, instead of unknown to everything
+ * that uses it. Unknown only for a VM whose state's inputs do not record its ID (states from before
+ * this was recorded, until the next up or refresh records it).
+ */
+function expectedComputeSystemId(oldInputs: PropertyBag, news: PropertyBag, derived: string | undefined): string | undefined {
+    const existing = Object.keys(oldInputs).length > 0;
+    if (!existing || replacesVm(oldInputs, news)) return derived;
+    return typeof oldInputs.computeSystemId === "string" ? oldInputs.computeSystemId : undefined;
 }
 
 function failed(failures: readonly ValidationFailure[]): pulumi.dynamic.CheckResult {

@@ -2,14 +2,29 @@ import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { FIELDS, type FieldName } from "../model/fields";
 import { parseDuration } from "../model/duration";
-import { HOST_ID_KEY, hostIdOf, type PropertyBag } from "./property-bags";
+import { CPU_LIMITS_UPDATE_MIN_BUILD } from "../uvm/update-cpu-limits";
+import { withDetailedDiff } from "./detailed-diff";
+import {
+    GENERATED_ID_KEY,
+    HOST_ID_KEY,
+    hostBuildOf,
+    hostIdOf,
+    type PropertyBag,
+    replaceOnChangesOf,
+} from "./property-bags";
+import { replaceOnChangesCovers } from "./replace-on-changes";
 import { containsUnknown } from "./unknown";
 
 /** A changed input and whether it forces a new VM. */
 export interface InputChange {
     readonly field: FieldName;
     readonly replaces: boolean;
+    /** How the value changed: set where it was unset, unset where it was set, or another value. */
+    readonly kind: "add" | "delete" | "update";
 }
+
+/** Where the state keeps the host's identity: `hostId` in outputs, `__hostId` in checked inputs. */
+type HostIdKey = "hostId" | typeof HOST_ID_KEY;
 
 /**
  * The inputs that differ between the state (`olds`, the last outputs) and the checked inputs
@@ -21,20 +36,31 @@ export interface InputChange {
  * change. With either identity unknown (a state from before host IDs; inputs not yet known in a
  * preview), the address is all there is to compare.
  */
-export function changedInputs(olds: PropertyBag, news: PropertyBag): InputChange[] {
+export function changedInputs(olds: PropertyBag, news: PropertyBag, oldHostKey: HostIdKey = "hostId"): InputChange[] {
     const changes: InputChange[] = [];
+    const replaceOnChanges = replaceOnChangesOf(news);
     for (const field of FIELDS) {
         const name = field.name;
         const before = olds[name];
         const after = news[name];
-        // A generated ID is not an input the user changes: leaving it unset keeps the VM.
-        if (name === "computeSystemId" && after === undefined) continue;
+        // An ID the program leaves unset (or check filled in) is not a change: the VM keeps its own.
+        if (name === "computeSystemId" && (after === undefined || news[GENERATED_ID_KEY] === true)) continue;
         if (field.change === "createOnly") continue;
         if (!containsUnknown(after) && sameValue(name, before, after)) continue;
-        if (name === "host" && !containsUnknown(after) && sameHost(olds, news)) continue;
-        changes.push({ field: name, replaces: forcesReplacement(field.change, olds, news) });
+        if (name === "host" && !containsUnknown(after) && sameHost(olds, news, oldHostKey)) continue;
+        const replaces = forcesReplacement(field.change, name, olds, news) || replaceOnChangesCovers(replaceOnChanges, name, before, after);
+        const kind = before === undefined ? "add" : after === undefined ? "delete" : "update";
+        changes.push({ field: name, replaces, kind });
     }
     return changes;
+}
+
+/**
+ * Whether an update from the checked inputs `oldInputs` (the state's inputs) to `news` would replace
+ * the VM, as far as the inputs tell (a `--replace` on the command line is not among them).
+ */
+export function replacesVm(oldInputs: PropertyBag, news: PropertyBag): boolean {
+    return changedInputs(oldInputs, news, HOST_ID_KEY).some((change) => change.replaces);
 }
 
 /**
@@ -49,11 +75,13 @@ export function changedInputs(olds: PropertyBag, news: PropertyBag): InputChange
 export function diff(_id: string, olds: PropertyBag, news: PropertyBag): pulumi.dynamic.DiffResult {
     const changes = changedInputs(olds, news);
     const replaces = changes.filter((c) => c.replaces).map((c) => c.field);
-    const collides = news.computeSystemId !== undefined || sameScratchFolder(olds, news);
+    const chosenId = news.computeSystemId !== undefined && news[GENERATED_ID_KEY] !== true;
+    const collides = chosenId || sameScratchFolder(olds, news);
     return {
         changes: changes.length > 0,
         replaces,
-        deleteBeforeReplace: replaces.length > 0 && collides,
+        // Carries the detailed diff to the engine too (detailed-diff.ts): which input changed, and how.
+        deleteBeforeReplace: withDetailedDiff(replaces.length > 0 && collides, changes),
     };
 }
 
@@ -66,12 +94,15 @@ function sameScratchFolder(olds: PropertyBag, news: PropertyBag): boolean {
     return typeof before === "string" && typeof after === "string" && before.toLowerCase() === after.toLowerCase();
 }
 
-function forcesReplacement(change: (typeof FIELDS)[number]["change"], olds: PropertyBag, news: PropertyBag): boolean {
+function forcesReplacement(change: (typeof FIELDS)[number]["change"], name: FieldName, olds: PropertyBag, news: PropertyBag): boolean {
     switch (change) {
         case "replace":
         case "computeSystemId":
             return true;
         case "inPlace":
+            // Before 19042 HCS cannot change a running VM's CPU limits (uvm/update-cpu-limits.ts).
+            if (name === "processorLimit" || name === "processorWeight") return (hostBuildOf(news) ?? Infinity) < CPU_LIMITS_UPDATE_MIN_BUILD;
+            return false;
         case "providerSide":
         case "createOnly":
             return false;
@@ -85,8 +116,8 @@ function forcesReplacement(change: (typeof FIELDS)[number]["change"], olds: Prop
 }
 
 /** Whether the state's host (`hostId`) and the host check found at the new `host` (`__hostId`) are known and the same. */
-function sameHost(olds: PropertyBag, news: PropertyBag): boolean {
-    const before = hostIdOf(olds, "hostId");
+function sameHost(olds: PropertyBag, news: PropertyBag, oldHostKey: HostIdKey): boolean {
+    const before = hostIdOf(olds, oldHostKey);
     return before !== undefined && before === hostIdOf(news, HOST_ID_KEY);
 }
 

@@ -29,6 +29,34 @@ export const UNSENT_KEYS_KEY = "__unsentKeys";
  */
 export const HOST_ID_KEY = "__hostId";
 
+/**
+ * The key under which `check` records the host's Windows build (HostFacts.build). Not a user input:
+ * `diff` needs it to know whether the host can change CPU limits of a running VM (19042 and later)
+ * or must replace it, so the preview says what `up` will do.
+ */
+export const HOST_BUILD_KEY = "__hostBuild";
+
+/**
+ * The key under which the SDK passes the resource option `replaceOnChanges` (a list of property
+ * paths). Pulumi's Node dynamic-provider host gives the engine no list of changed keys, which the
+ * engine needs to apply the option, so `diff` applies it (and check predicts it).
+ */
+export const REPLACE_ON_CHANGES_KEY = "__replaceOnChanges";
+
+/**
+ * The key under which `check` marks a `computeSystemId` it filled in itself (the ID the VM has, or
+ * the one create will derive) rather than one the program set. Pulumi's preview of an update shows
+ * the checked inputs as the outputs, so without it a preview would show the ID as unknown and ripple
+ * into every resource that uses it. A generated ID is not the user's choice: diff ignores it, and
+ * create derives the ID itself (uvm/identity.ts).
+ */
+export const GENERATED_ID_KEY = "__generatedId";
+
+/** Keys that travel with the inputs for the provider's own use, never inputs of the VM. */
+const HIDDEN_KEYS: ReadonlySet<string> = new Set([
+    PROVIDER_KEY, RESOURCE_KEY, UNSENT_KEYS_KEY, HOST_ID_KEY, HOST_BUILD_KEY, REPLACE_ON_CHANGES_KEY, GENERATED_ID_KEY,
+]);
+
 /** A Pulumi property bag: JSON-like values only (`google.protobuf.Struct` refuses undefined). */
 export type PropertyBag = Record<string, unknown>;
 
@@ -41,16 +69,35 @@ export type WcowUtilityVmOutputs = PropertyBag & UtilityVmState & {
 };
 
 /**
- * The bag without `__provider`, `__resource`, `__unsentKeys`, `__hostId` and undefined values, ready
- * to validate or to compare. Built with `Object.fromEntries`, which defines keys instead of assigning
+ * The bag without the hidden keys (`__provider`, `__resource`, `__hostId`, …) and undefined values,
+ * ready to validate or to compare. Built with `Object.fromEntries`, which defines keys instead of assigning
  * them, so a `__proto__` key stays a key (and is refused as unknown) instead of becoming the copy's
  * prototype.
  */
 export function withoutProviderKey(bag: PropertyBag): PropertyBag {
     return Object.fromEntries(
         Object.entries(bag).filter(([key, value]) =>
-            key !== PROVIDER_KEY && key !== RESOURCE_KEY && key !== UNSENT_KEYS_KEY && key !== HOST_ID_KEY && value !== undefined),
+            !HIDDEN_KEYS.has(key) && value !== undefined),
     );
+}
+
+/** The inputs the program gave: withoutProviderKey, and without a computeSystemId check generated. */
+export function programInputsOf(bag: PropertyBag): PropertyBag {
+    const inputs = withoutProviderKey(bag);
+    if (bag[GENERATED_ID_KEY] === true) delete inputs.computeSystemId;
+    return inputs;
+}
+
+/** The `replaceOnChanges` paths the SDK passed (strings only; anything else is ignored). */
+export function replaceOnChangesOf(bag: PropertyBag): readonly string[] {
+    const value = bag[REPLACE_ON_CHANGES_KEY];
+    return Array.isArray(value) ? value.filter((path): path is string => typeof path === "string") : [];
+}
+
+/** The host build check recorded, when it is a positive integer. */
+export function hostBuildOf(bag: PropertyBag): number | undefined {
+    const value = bag[HOST_BUILD_KEY];
+    return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { TargetHost } from "../host/target-host";
 import { resolveOptions } from "../model/resolve";
 import type { ResolvedOptions } from "../model/resolved-options";
 import { formatFailure } from "../model/validation-failure";
-import { hostIdOf, type PropertyBag, withoutProviderKey } from "./property-bags";
+import { hostIdOf, programInputsOf, type PropertyBag } from "./property-bags";
 
 /** Checked inputs resolved again for the action about to run, with the host they target. */
 export interface ResolvedInputs {
@@ -17,7 +17,8 @@ export interface ResolvedInputs {
  * @throws Error listing every failure, or when the host cannot be reached.
  */
 export async function resolveCheckedInputs(inputs: PropertyBag, action: string): Promise<ResolvedInputs> {
-    const args = withoutProviderKey(inputs);
+    // A computeSystemId check filled in is a prediction: create derives the ID itself (identity.ts).
+    const args = programInputsOf(inputs);
     const hostName = typeof args.host === "string" ? args.host : defaultHostName();
     if (hostName === undefined) throw new Error(`Cannot ${action}: the inputs name no host and there is no default host here`);
     const host = await connectHost(hostName);
