@@ -86,7 +86,7 @@ export interface FieldSpec {
 
 const NONE: FieldDefault = { kind: "none" };
 const INT32_MAX = 2_147_483_647;
-const MB = (max: number, note: string): ValueKind => ({ kind: "integer", goType: "uint64", min: 0, max, note });
+const MB = (max: number, note: string, min = 0): ValueKind => ({ kind: "integer", goType: "uint64", min, max, note });
 
 /**
  * The longest `computeSystemId`: 255, the longest name NTFS and Win32 allow for one path component.
@@ -175,14 +175,15 @@ export const FIELDS = [
     },
     {
         name: "memorySizeInMB",
-        type: MB(MAX_MEMORY_SIZE_IN_MB, "251658240 MB is 240 TB, Hyper-V's maximum per VM; 0 leaves the size to the platform default"),
+        // 0 is refused: hcsshim sends no SizeInMB for it (omitempty) and HCS refuses a VM without one.
+        type: MB(MAX_MEMORY_SIZE_IN_MB, "251658240 MB is 240 TB, Hyper-V's maximum per VM; 0 is not a size: HCS refuses a VM without one", 1),
         required: false,
         default: { kind: "value", value: 1024 },
         change: "memory",
         hcsshim: "Options.MemorySizeInMB",
         description:
-            "Memory in MB (hcsshim MemorySizeInMB), up to 251658240 (240 TB, Hyper-V's maximum per VM) and rounded up to an even number; " +
-            "0 leaves the size to the platform default.",
+            "Memory in MB (hcsshim MemorySizeInMB), from 1 to 251658240 (240 TB, Hyper-V's maximum per VM), rounded up to an even number. " +
+            "0 is refused: HCS needs a size (hcsshim would send none and HCS refuse the VM at create).",
     },
     {
         name: "allowOvercommit",

@@ -85,8 +85,8 @@ describe("buildComputeSystemDocument()", () => {
         });
     });
 
-    test("omits SizeInMB for 0 MB, leaving the platform default", () => {
-        expect(sent({ memorySizeInMB: 0 }).VirtualMachine?.ComputeTopology?.Memory).toEqual({ AllowOvercommit: true, EnableHotHint: true });
+    test("omits SizeInMB for 0 MB as hcsshim does (omitempty; validation refuses 0 before it gets here)", () => {
+        expect(sent({}, { memorySizeInMB: 0 }).VirtualMachine?.ComputeTopology?.Memory).toEqual({ AllowOvercommit: true, EnableHotHint: true });
     });
 
     test("drops AllowOvercommit and EnableHotHint for physically backed memory", () => {

@@ -128,8 +128,11 @@ describe("resolveOptions() normalization", () => {
         });
     });
 
-    test("keeps 0 MB (the platform default) without a warning", () => {
-        expect(resolved({ memorySizeInMB: 0 })).toMatchObject({ options: { memorySizeInMB: 0 }, warnings: [] });
+    test("refuses 0 MB, which hcsshim would send as no size at all and HCS refuse at create", () => {
+        expect(resolveOptions({ layerFolders: LAYERS, memorySizeInMB: 0 }, HOST)).toMatchObject({
+            ok: false,
+            failures: [{ field: "memorySizeInMB", message: expect.stringContaining("must be an integer from 1 to 251658240") }],
+        });
     });
 
     test("clamps processorCount to the host and warns with hcsshim's message", () => {
