@@ -25,7 +25,7 @@ describe("examples/basic", () => {
     it("serializes a provider of under 2 KB that only requires the implementation by name", () => {
         const serialized = registered[0]!.inputs.__provider as string;
         expect(Buffer.byteLength(serialized)).toBeLessThan(2048);
-        expect(serialized).toContain('require("pulumi-hcs-provider/dynamic")');
+        expect(serialized).toContain('require("pulumi-hcs/dynamic")');
         expect(serialized).not.toContain("koffi");
         process.stdout.write(`__provider: ${Buffer.byteLength(serialized)} bytes\n`);
     });

@@ -1,7 +1,8 @@
 // The WcowUtilityVm dynamic provider's implementation, one export per provider method: this
 // module's exports are the provider object. The SDK's `__provider` is one line that `require`s it by
-// package name (sdk/src/serialized-provider.ts, DESIGN §3.7), so it stays at 64 bytes and never
-// captures handles, loggers or secrets; each method here maps Pulumi's property bags to `uvm`.
+// package name through the SDK (`pulumi-hcs/dynamic`; sdk/src/serialized-provider.ts, DESIGN §3.7),
+// so it stays at 54 bytes and never captures handles, loggers or secrets; each method here maps
+// Pulumi's property bags to `uvm`.
 import type * as pulumi from "@pulumi/pulumi";
 import { LOG_LEVEL_ENV, log } from "../log/logger";
 import { check } from "./check";
