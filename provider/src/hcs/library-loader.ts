@@ -43,7 +43,8 @@ export function computeCorePath(preferred: string | undefined, env: NodeJS.Proce
 export function loadLibraries(path: string): LoadedLibraries {
     const computecore = loadOrExplain(path, isWindows
         ? "computecore.dll ships with Windows 10 1809 / Server 2019 and later when the Containers or Hyper-V feature is enabled"
-        : "build the simulator library with `npm run build -w provider`");
+        : "the simulator's library is built by `node sim/native/build.js` in the pulumi-hcs-provider package (needs a C " +
+            "compiler; `npm run build -w provider` in a clone); a packed pulumi-hcs-provider carries it for the machine that packed it");
     const localFreeLibrary = isWindows ? loadOrExplain("kernel32.dll", "kernel32.dll is part of Windows") : computecore;
     return { computecore, computecorePath: path, localFreeLibrary, isWindows };
 }
