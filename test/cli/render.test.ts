@@ -121,6 +121,14 @@ describe("pulumi-hcs render command-line errors", () => {
         expect(code).toBe(2);
         expect(stderr).toMatch(/^pulumi-hcs render: --args .*bad\.json is not valid JSON: /);
     });
+
+    test("refuses an integer JavaScript cannot hold exactly, quoting it as written, not as rounded", async () => {
+        const file = path.join(work, "inexact.json");
+        fs.writeFileSync(file, '{"layerFolders": ["C:\\\\layers\\\\base", "C:\\\\uvms\\\\vm1"], "memorySizeInMB": 9007199254740993}');
+        const { code, stderr } = await render(["--args", file, ...hostOptions()]);
+        expect(code).toBe(2);
+        expect(stderr).toContain("memorySizeInMB: 9007199254740993 cannot be represented exactly (JavaScript reads it as 9007199254740992)");
+    });
 });
 
 describe("pulumi-hcs render with invalid inputs", () => {

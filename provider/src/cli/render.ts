@@ -211,11 +211,22 @@ async function readInputs(file: string): Promise<unknown> {
     } catch (err) {
         throw new UsageError(`cannot read --args ${file}: ${messageOf(err)}`);
     }
+    let inexact: string[] = [];
+    let inputs: unknown;
     try {
-        return JSON.parse(text) as unknown;
+        inputs = JSON.parse(text, (key, value: unknown, context?: { source?: string }) => {
+            // A number JavaScript cannot hold exactly would be judged (and quoted) as its rounded
+            // neighbour: refuse it as written instead (JSON.parse hands revivers the source text).
+            if (typeof value === "number" && context?.source !== undefined && /^-?\d+$/.test(context.source) && !Number.isSafeInteger(value)) {
+                inexact = [...inexact, `${key}: ${context.source} cannot be represented exactly (JavaScript reads it as ${value}); integers go up to ${Number.MAX_SAFE_INTEGER}`];
+            }
+            return value;
+        }) as unknown;
     } catch (err) {
         throw new UsageError(`--args ${file} is not valid JSON: ${messageOf(err)}`);
     }
+    if (inexact.length > 0) throw new UsageError(`--args ${file}: ${inexact.join("; ")}`);
+    return inputs;
 }
 
 async function readStdin(): Promise<string> {
