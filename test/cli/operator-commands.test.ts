@@ -126,6 +126,16 @@ describe("pulumi-hcs ps", () => {
         expect(all.find((r) => r.id === stopped)).toMatchObject({ state: "Stopped", startedAt: null, ageSeconds: null, processorCount: null, assignedMemoryInMB: null });
     });
 
+    it("still lists a system that refuses Memory and Statistics for another reason than having stopped, with - for them", async () => {
+        // ERROR_NOT_SUPPORTED, as a Windows host may answer for a system it keeps no such numbers for.
+        await host.sim.control.failNext("HcsGetComputeSystemProperties", "0x80070032");
+        const { code, stdout, stderr } = await cli("ps", "--owner", "ops-test");
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+        expect(stdout.trimEnd().split("\n")[1]!.split(/\s{2,}/)).toEqual([running, "-", "ops-test", "Running", "-", "-", "-", expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+        expect(await host.sim.control.listFaults()).toEqual([]);
+    });
+
     // The contract differs by OS: with no --host and no PULUMI_HCS_HOST, Windows lists this machine's
     // compute systems through computecore.dll; elsewhere there is no host to default to.
     it(isWindows

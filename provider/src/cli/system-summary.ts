@@ -1,5 +1,6 @@
-import { type ComputeSystem, type SystemProperties, type SystemPropertyType, isInvalidState } from "../hcs";
+import { type ComputeSystem, HcsError, type SystemProperties, type SystemPropertyType, isNotFound, isServiceUnavailable, isTimeout } from "../hcs";
 import type { TargetHost } from "../host/target-host";
+import { log } from "../log/logger";
 import { resourceNameOf, scratchFolderOf, vmResource } from "./vm-resource";
 
 /**
@@ -50,7 +51,7 @@ const PAGES_PER_MB = 256;
 /**
  * Asks HCS about an open system: `Memory` and `Statistics` (refused once it stopped, then the
  * basic properties), the document where the host reports it, and that document's owner marker.
- * @throws HcsError when HCS fails for another reason than a stopped system.
+ * @throws HcsError when the system is gone, the host does not answer, or even the basic query fails.
  */
 export async function summarizeSystem(host: TargetHost, system: ComputeSystem): Promise<SystemSummary> {
     return (await gather(host, system, [])).summary;
@@ -58,7 +59,7 @@ export async function summarizeSystem(host: TargetHost, system: ComputeSystem): 
 
 /**
  * {@link summarizeSystem} plus the in-place settings and the raw properties HCS answered.
- * @throws HcsError when HCS fails for another reason than a stopped system or an unanswered `CpuGroup`.
+ * @throws HcsError as {@link summarizeSystem}; an unanswered `CpuGroup` is "not reported".
  */
 export async function inspectSystem(host: TargetHost, system: ComputeSystem): Promise<{ detail: SystemDetail; properties: SystemProperties }> {
     const { summary, properties, scratchFolder } = await gather(host, system, ["TerminateOnLastHandleClosed"]);
@@ -83,8 +84,12 @@ async function gather(host: TargetHost, system: ComputeSystem, extra: readonly S
     const simulated = host.hcs.hcs.simulator !== undefined;
     const always: SystemPropertyType[] = [...extra, ...(simulated ? ["Simulator" as const] : [])];
     const properties = await system.properties(["Memory", "Statistics", ...always]).catch((err: unknown) => {
-        if (isInvalidState(err)) return system.properties(always);
-        throw err;
+        // A stopped VM refuses Memory and Statistics (HCS_E_INVALID_STATE), and a system HCS keeps no
+        // such numbers for (a container on a Windows host) may refuse them otherwise: what it does
+        // answer is still worth showing. A system that is gone, or a host that does not answer, is not.
+        if (!(err instanceof HcsError) || isNotFound(err) || isTimeout(err) || isServiceUnavailable(err)) throw err;
+        log.debug({ id: system.id, err: err.message }, "no Memory or Statistics for this system; showing its other properties");
+        return system.properties(always);
     });
     const runtimeId = properties.RuntimeId ?? "";
     const scratchFolder = scratchFolderOf(properties.Simulator?.Configuration);
