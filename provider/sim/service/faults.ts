@@ -3,7 +3,7 @@
  * reliability tests can break every step. Faults live in memory only; a restarted service has none.
  */
 import { FUNCTION_NAMES, fnByName, Fn } from "./protocol";
-import { HcsFailure, EVENT_IDS, hrHex, hrMeaning } from "./hresults";
+import { HcsFailure, EVENT_IDS, knownMeaning } from "./hresults";
 
 export type Fault =
     | { readonly kind: "fail"; readonly fn: string; readonly hresult: number; readonly nth: number; readonly times: number; readonly base: number }
@@ -118,8 +118,11 @@ export class Faults {
             if (f.kind !== "fail" || f.fn !== fn) continue;
             const n = index - f.base;
             if (n >= f.nth && n < f.nth + f.times) {
-                const message = `${fn} failed: ${hrMeaning(f.hresult)} (${hrHex(f.hresult)}, injected by the HCS simulator: ` +
-                    `fault 'fail ${fn}', call ${n} of this fault's ${f.nth}..${f.nth + f.times - 1})`;
+                // Like HCS's own ErrorMessage, this says what the code means, not which call failed
+                // with which code: the client's error says that already (provider/src/hcs/hcs-error.ts).
+                const injected = `injected by the HCS simulator: fault 'fail ${fn}', call ${n} of this fault's ${f.nth}..${f.nth + f.times - 1}`;
+                const meaning = knownMeaning(f.hresult);
+                const message = meaning === undefined ? injected : `${meaning} (${injected})`;
                 if (n === f.nth + f.times - 1) this.faults = this.faults.filter((x) => x !== f);
                 return new HcsFailure(f.hresult, message, undefined, EVENT_IDS.injected);
             }

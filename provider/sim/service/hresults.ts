@@ -77,7 +77,12 @@ export function hrHex(hr: number): string {
 
 /** The documented meaning of an HRESULT, or its hex form. */
 export function hrMeaning(hr: number): string {
-    return MEANINGS.get(hr | 0) ?? `HRESULT ${hrHex(hr)}`;
+    return knownMeaning(hr) ?? `HRESULT ${hrHex(hr)}`;
+}
+
+/** The documented meaning of an HRESULT, when the simulator knows one. */
+export function knownMeaning(hr: number): string | undefined {
+    return MEANINGS.get(hr | 0);
 }
 
 /**

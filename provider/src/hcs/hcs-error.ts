@@ -1,5 +1,5 @@
 import { HRESULTS, formatHresult, hresultDescription, hresultName, toHresult } from "./hresult";
-import { formatEvent, type HcsErrorEvent, parseResultError } from "./result-document";
+import { eventsAddingTo, formatEvent, type HcsErrorEvent, parseResultError } from "./result-document";
 
 /** What failed: the computecore function, and the compute system it was called for (when there is one). */
 export interface HcsErrorContext {
@@ -17,6 +17,12 @@ export interface HcsErrorContext {
 export class HcsError extends Error {
     override readonly name = "HcsError";
     readonly operation: string;
+    /**
+     * What HCS said, without the operation and the ID: the HRESULT's name and hex value, the error
+     * message, and the events that add to it. A caller that already names the system (UvmStepError)
+     * says `<operation> failed: <reason>` instead of repeating the ID.
+     */
+    readonly reason: string;
     /**
      * The compute-system ID. Not named `id`: Pulumi's dynamic-provider host reads an error's `id` as
      * "created, but failed to initialize" and would record a resource with no properties.
@@ -36,11 +42,12 @@ export class HcsError extends Error {
         const events = parsed.ErrorEvents ?? [];
         const subject = context.id === undefined ? context.operation : `${context.operation} '${context.id}'`;
         const why = detail ?? parsed.ErrorMessage ?? hresultDescription(hr);
-        const text = [
-            `${subject} failed: ${hresultName(hr)} (${formatHresult(hr)})${why ? `: ${why}` : ""}`,
-            ...events.map(formatEvent),
+        const reason = [
+            `${hresultName(hr)} (${formatHresult(hr)})${why ? `: ${why}` : ""}`,
+            ...eventsAddingTo(why, events).map(formatEvent),
         ].join(" ");
-        super(text);
+        super(`${subject} failed: ${reason}`);
+        this.reason = reason;
         this.operation = context.operation;
         this.computeSystemId = context.id;
         this.hresult = hr;

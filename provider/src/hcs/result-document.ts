@@ -54,3 +54,18 @@ export function formatEvent(event: HcsErrorEvent): string {
     if (event.Source) parts.push(`Source: ${event.Source}`);
     return `[${parts.join(" ")}]`;
 }
+
+/**
+ * The events that say something the error's text does not already say. HCS (and the simulator) often
+ * repeat the ErrorMessage as the only event's Message; printing it again as `[Event Detail: <same>]`
+ * doubles the error without adding a reason. The events stay whole on the error object.
+ */
+export function eventsAddingTo(said: string | undefined, events: readonly HcsErrorEvent[]): HcsErrorEvent[] {
+    const seen = new Set(said === undefined ? [] : [said.trim()]);
+    return events.filter((event) => {
+        const message = (event.Message ?? "").trim();
+        if (seen.has(message)) return false;
+        seen.add(message);
+        return true;
+    });
+}

@@ -1,10 +1,11 @@
+import { HcsError } from "../hcs/hcs-error";
 import type { RollbackFailure } from "./rollback";
 import type { UtilityVmState } from "./state";
 
 /**
  * A lifecycle action that failed at one named step. The message says what was being done, to which
  * compute system, at which step, and why (the cause's message, with HCS's HRESULT and events when
- * the cause is an HcsError); `cause` keeps the original error.
+ * the cause is an HcsError, which then does not repeat the ID); `cause` keeps the original error.
  */
 export class UvmStepError extends Error {
     override readonly name = "UvmStepError";
@@ -28,9 +29,18 @@ export class UvmStepError extends Error {
          */
         readonly leftBehind?: Partial<UtilityVmState>,
     ) {
-        const reason = cause instanceof Error ? cause.message : String(cause);
+        const reason = reasonFor(computeSystemId, cause);
         const notUndone = rollbackFailures.length === 0 ? "" :
-            `; rollback could not undo: ${rollbackFailures.map((f) => `${f.step} (${f.error.message})`).join("; ")}`;
+            `; rollback could not undo: ${rollbackFailures.map((f) => `${f.step} (${reasonFor(computeSystemId, f.error)})`).join("; ")}`;
         super(`${action} '${computeSystemId}': ${step}: ${reason}${notUndone}`, { cause });
     }
+}
+
+/**
+ * The cause's message, said without the compute-system ID when it is an HcsError about the system
+ * this error already names: `HcsStartComputeSystem failed: <HRESULT and reason>`.
+ */
+function reasonFor(computeSystemId: string, cause: unknown): string {
+    if (cause instanceof HcsError && cause.computeSystemId === computeSystemId) return `${cause.operation} failed: ${cause.reason}`;
+    return cause instanceof Error ? cause.message : String(cause);
 }

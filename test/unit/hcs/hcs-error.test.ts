@@ -29,6 +29,30 @@ describe("HcsError", () => {
         expect(error.message).toBe("HcsGetServiceProperties failed: HCS_E_ACCESS_DENIED (0x8037011B): the caller must be an administrator or in Hyper-V Administrators");
     });
 
+    it("leaves out events that only repeat the error message, and keeps them on the error", () => {
+        const document = JSON.stringify({
+            Error: HRESULTS.HCS_E_SERVICE_NOT_AVAILABLE,
+            ErrorMessage: "cannot connect to the HCS service",
+            ErrorEvents: [
+                { Message: "cannot connect to the HCS service", Source: "hcssim" },
+                { Message: "the pipe is closed", Source: "hcssim" },
+                { Message: "the pipe is closed", Source: "hcssim" },
+            ],
+        });
+        const error = new HcsError({ operation: "HcsGetServiceProperties" }, HRESULTS.HCS_E_SERVICE_NOT_AVAILABLE, document);
+        expect(error.message).toBe(
+            "HcsGetServiceProperties failed: HCS_E_SERVICE_NOT_AVAILABLE (0x80370114): cannot connect to the HCS service [Event Detail: the pipe is closed Source: hcssim]",
+        );
+        expect(error.events).toHaveLength(3);
+    });
+
+    it("says what HCS said without the operation and ID in reason, for callers that name the system already", () => {
+        const error = new HcsError({ operation: "HcsStartComputeSystem", id: "vm1" }, -2143878899, RESULT_ERROR);
+        expect(error.reason).toBe(error.message.slice("HcsStartComputeSystem 'vm1' failed: ".length));
+        expect(error.reason).not.toContain("vm1");
+        expect(error.reason).toMatch(/^HCS_E_INVALID_JSON \(0x8037010D\): /);
+    });
+
     it("keeps a result document that is not a ResultError", () => {
         const error = new HcsError({ operation: "HcsStartComputeSystem", id: "x" }, HRESULTS.E_FAIL, "not json");
         expect(error.resultDocument).toBe("not json");
