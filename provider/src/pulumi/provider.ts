@@ -4,29 +4,74 @@
 // so it stays at 54 bytes and never captures handles, loggers or secrets; each method here maps
 // Pulumi's property bags to `uvm`.
 import type * as pulumi from "@pulumi/pulumi";
-import { LOG_LEVEL_ENV, log } from "../log/logger";
-import { check } from "./check";
-import { create } from "./create";
-import { remove } from "./delete";
+import { LOG_LEVEL_ENV, log, writeJsonOnStderr } from "../log/logger";
+import { check as checkInputs } from "./check";
+import { create as createVm } from "./create";
+import { remove as removeVm } from "./delete";
 import { diff as diffInputs } from "./diff";
-import { watchEngine } from "./engine-watchdog";
-import { read } from "./read";
-import { update } from "./update";
+import { engineLog } from "./engine-log";
+import { engineAddress, watchEngine } from "./engine-watchdog";
+import { echoOnce, replaceHostErrorEcho } from "./host-error-echo";
+import { type PropertyBag, resourceOf } from "./property-bags";
+import { read as readVm } from "./read";
+import { forResource, sendWarningsTo } from "./resource-diagnostics";
+import { update as updateVm } from "./update";
 
-export { check, create, read, update, remove as delete };
+const levelRequested = (process.env[LOG_LEVEL_ENV]?.trim() ?? "") !== "";
 
-// Inside the engine, the provider's stderr becomes diagnostics under each resource, and Pulumi
-// already reports every create, update and delete; so the provider speaks up only for warnings
-// unless PULUMI_HCS_LOG_LEVEL asks for more.
-if (process.env[LOG_LEVEL_ENV] === undefined) log.level = "warn";
+// Pulumi already reports every create, update and delete; so the provider speaks up only for
+// warnings unless PULUMI_HCS_LOG_LEVEL asks for more.
+if (!levelRequested) log.level = "warn";
+
+const engine = engineAddress(process.argv);
+if (engine !== undefined) {
+    // Inside the engine, the user reads Pulumi's diagnostics: warnings go there, under their resource,
+    // and the JSON log goes to stderr (shown under the stack) only when PULUMI_HCS_LOG_LEVEL asks for it.
+    sendWarningsTo(engineLog(engine, process.argv[1]!));
+    writeJsonOnStderr(levelRequested);
+    replaceHostErrorEcho();
+}
 
 // A provider whose engine was killed must not go on creating VMs no stack will record.
 watchEngine();
 
-/** `diff`, asynchronous as the provider interface wants it. */
-export async function diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-    return diffInputs(id, olds, news);
+/** The resource a call is for: the URN the SDK passes in `__resource` (the new inputs' first). */
+function urnOf(...bags: readonly (PropertyBag | undefined)[]): string | undefined {
+    for (const bag of bags) {
+        const urn = bag === undefined ? undefined : resourceOf(bag);
+        if (urn !== undefined) return urn;
+    }
+    return undefined;
 }
+
+// Each method runs for its resource (warnings go under it); the ones whose errors the host echoes
+// to stderr (check, diff, read, delete) have that echo replaced (host-error-echo.ts).
+
+export function check(olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.CheckResult> {
+    return forResource(urnOf(news, olds), () => echoOnce(() => checkInputs(olds, news)));
+}
+
+export function diff(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.DiffResult> {
+    return forResource(urnOf(news, olds), () => echoOnce(async () => diffInputs(id, olds, news)));
+}
+
+export function create(inputs: PropertyBag): Promise<pulumi.dynamic.CreateResult> {
+    return forResource(urnOf(inputs), () => createVm(inputs));
+}
+
+export function read(id: string, props?: PropertyBag): Promise<pulumi.dynamic.ReadResult> {
+    return forResource(urnOf(props), () => echoOnce(() => readVm(id, props)));
+}
+
+export function update(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.UpdateResult> {
+    return forResource(urnOf(news, olds), () => updateVm(id, olds, news));
+}
+
+function remove(id: string, props: PropertyBag): Promise<void> {
+    return forResource(urnOf(props), () => echoOnce(() => removeVm(id, props)));
+}
+
+export { remove as delete };
 
 /** The same functions as one provider object, for callers that want it whole (tests, tooling). */
 export const wcowUtilityVmProvider = { check, diff, create, read, update, delete: remove } satisfies pulumi.dynamic.ResourceProvider;
