@@ -91,11 +91,20 @@ export async function newTestProgram(program: string, env: NodeJS.ProcessEnv): P
     return newProjectFrom(program, env, (dir) => fs.cpSync(source, dir, { recursive: true }));
 }
 
-async function newProjectFrom(name: string, env: NodeJS.ProcessEnv, populate: (dir: string) => void): Promise<PulumiProject> {
+/**
+ * A project in a new folder under `parent`, populated by `populate`, set up like
+ * {@link newPulumiProject}. Under a folder outside the repository (os.tmpdir()), nothing resolves
+ * from the workspace: the project's packages are only what it installs itself.
+ */
+export async function newProjectUnder(parent: string, name: string, env: NodeJS.ProcessEnv, populate: (dir: string) => void): Promise<PulumiProject> {
+    return newProjectFrom(name, env, populate, parent);
+}
+
+async function newProjectFrom(name: string, env: NodeJS.ProcessEnv, populate: (dir: string) => void, parent = path.join(ROOT, ".test-work")): Promise<PulumiProject> {
     if (!fs.existsSync(path.join(PULUMI_BIN, "pulumi"))) {
         throw new Error(`the Pulumi CLI is not installed in ${PULUMI_BIN}: run scripts/install-pulumi.sh`);
     }
-    const dir = path.join(ROOT, ".test-work", `${name}-${randomBytes(4).toString("hex")}`);
+    const dir = path.join(parent, `${name}-${randomBytes(4).toString("hex")}`);
     fs.mkdirSync(dir, { recursive: true });
     populate(dir);
 
