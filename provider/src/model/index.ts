@@ -11,5 +11,6 @@ export * from "./windows-path";
 export * from "./host-target";
 export type { ModelWarning } from "./model-warning";
 export * from "./validation-failure";
+export { unknownKeyFailure, type KeyPath } from "./unknown-key";
 export * from "./validate";
 export * from "./resolve";

@@ -65,8 +65,23 @@ export function validateArgs(args: unknown): ValidationFailure[] {
     return [...checkArgs(args).failures];
 }
 
-/** {@link validateArgs}, also returning the inputs that passed, normalized. */
-export function checkArgs(args: unknown): CheckedArgs {
+/**
+ * {@link validateArgs} for inputs of which only some are known yet (the SDK, when a program declares
+ * a VM; check, during a preview, for inputs computed from other resources). `known` holds the inputs
+ * whose values are known; `unknownInputs` names the others. Every failure that could still change
+ * once they are known is left out: "is required" for an unknown input, and each rule between inputs
+ * that reads one. So whatever the unknown values turn out to be, validateArgs of the whole inputs
+ * reports every failure this reports.
+ */
+export function validateKnownArgs(known: object, unknownInputs: Iterable<string>): ValidationFailure[] {
+    return [...checkArgs(known, new Set(unknownInputs)).failures];
+}
+
+/**
+ * {@link validateArgs}, also returning the inputs that passed, normalized.
+ * @param unknownInputs inputs not known yet, as for {@link validateKnownArgs}.
+ */
+export function checkArgs(args: unknown, unknownInputs: ReadonlySet<string> = new Set()): CheckedArgs {
     const failures: ValidationFailure[] = [];
     const values: Record<string, unknown> = {};
     if (typeof args !== "object" || args === null || Array.isArray(args)) {
@@ -85,7 +100,7 @@ export function checkArgs(args: unknown): CheckedArgs {
     for (const field of FIELDS as readonly FieldSpec[]) {
         const raw = input.get(field.name);
         if (raw === undefined || raw === null) {
-            if (field.required) failures.push(missing(field));
+            if (field.required && !unknownInputs.has(field.name)) failures.push(missing(field));
             continue;
         }
         const checked = checkValue(field, raw);
@@ -94,16 +109,24 @@ export function checkArgs(args: unknown): CheckedArgs {
     }
 
     const result = values as CheckedValues;
-    failures.push(...checkMemoryBacking(input, result));
-    failures.push(...checkHighMmioRegion(result));
-    if (result.adoptExisting === true && input.get("computeSystemId") === undefined) {
-        failures.push({
-            field: "adoptExisting",
-            message: "adoptExisting needs the ID of the compute system to take over; set computeSystemId, or drop adoptExisting",
-        });
+    for (const rule of RULES_BETWEEN_INPUTS) {
+        if (!rule.reads.some((name) => unknownInputs.has(name))) failures.push(...rule.check(input, result));
     }
     return { failures: orderFailures(failures), values: result };
 }
+
+/** A rule between inputs: the inputs it reads, and its check of the given inputs and their checked values. */
+interface RuleBetweenInputs {
+    readonly reads: readonly FieldName[];
+    readonly check: (input: ReadonlyMap<string, unknown>, values: CheckedValues) => ValidationFailure[];
+}
+
+/** Every rule between inputs; a rule that reads an input not known yet cannot be judged. */
+const RULES_BETWEEN_INPUTS: readonly RuleBetweenInputs[] = [
+    { reads: ["allowOvercommit", "enableDeferredCommit", "fullyPhysicallyBacked"], check: checkMemoryBacking },
+    { reads: ["highMMIOBaseInMB", "highMMIOGapInMB"], check: (_input, values) => checkHighMmioRegion(values) },
+    { reads: ["adoptExisting", "computeSystemId"], check: checkAdoptionTarget },
+];
 
 /** An object's own enumerable keys and values, in a Map so no key can reach a prototype. */
 function ownValues(object: object): ReadonlyMap<string, unknown> {
@@ -404,6 +427,15 @@ function checkMemoryBacking(input: ReadonlyMap<string, unknown>, values: Checked
         failures.push({ field: "enableDeferredCommit", message: `${DEFERRED_COMMIT_MESSAGE} (${why})` });
     }
     return failures;
+}
+
+/** Adoption takes over the compute system named by computeSystemId, so it needs one. */
+function checkAdoptionTarget(input: ReadonlyMap<string, unknown>, values: CheckedValues): ValidationFailure[] {
+    if (values.adoptExisting !== true || input.get("computeSystemId") !== undefined) return [];
+    return [{
+        field: "adoptExisting",
+        message: "adoptExisting needs the ID of the compute system to take over; set computeSystemId, or drop adoptExisting",
+    }];
 }
 
 /**

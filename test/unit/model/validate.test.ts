@@ -1,4 +1,4 @@
-import { checkArgs, validateArgs } from "../../../provider/src/model/validate";
+import { checkArgs, validateArgs, validateKnownArgs } from "../../../provider/src/model/validate";
 import type { ValidationFailure } from "../../../provider/src/model/validation-failure";
 
 const LAYERS = ["C:\\layers\\base", "C:\\uvms\\vm1"];
@@ -436,4 +436,59 @@ describe("validateArgs() hostile inputs (issue 11, item 7)", () => {
         expect(failuresFor({ highMMIOBaseInMB: 2 ** 31, highMMIOGapInMB: 2 ** 31 })).toEqual([]);
         expect(failuresFor({ highMMIOBaseInMB: 0, highMMIOGapInMB: 2 ** 32 - 1 })).toEqual([]);
     });
+});
+
+describe("validateKnownArgs() (inputs not known yet: issue 12, item 4)", () => {
+    test("reports the known inputs' own failures while others are unknown", () => {
+        expect(validateKnownArgs({ layerFolders: LAYERS, processorLimit: -5, owner: "" }, ["host", "memorySizeInMB"]).map((f) => f.field)).toEqual([
+            "owner",
+            "processorLimit",
+        ]);
+    });
+
+    test("does not call an unknown layerFolders missing, and still does when it is only absent", () => {
+        expect(validateKnownArgs({}, ["layerFolders"])).toEqual([]);
+        expect(validateKnownArgs({}, []).map((f) => f.field)).toEqual(["layerFolders"]);
+    });
+
+    test.each([
+        ["adoptExisting", { adoptExisting: true }, "computeSystemId", undefined],
+        ["the memory backing rules", { fullyPhysicallyBacked: true, enableDeferredCommit: true }, "allowOvercommit", false],
+        ["the memory backing rules", { allowOvercommit: true, enableDeferredCommit: true }, "fullyPhysicallyBacked", true],
+        ["the high MMIO region", { highMMIOGapInMB: 2 ** 32 - 1 }, "highMMIOBaseInMB", 2],
+    ])("leaves %s of %p unjudged while %s is unknown, and judges it once that is %p", (_rule, known, unknown, value) => {
+        expect(validateKnownArgs({ layerFolders: LAYERS, ...known }, [unknown])).toEqual([]);
+        expect(validateKnownArgs({ layerFolders: LAYERS, ...known, [unknown]: value }, [])).toHaveLength(1);
+    });
+
+    // The promise callers rely on: what it reports for the known inputs, validateArgs reports for the
+    // whole inputs, whatever the unknown one turns out to be.
+    const CANDIDATES: Record<string, unknown[]> = {
+        layerFolders: [LAYERS, ["C:\\only-one"], 7],
+        computeSystemId: ["vm-1", "CON", 3],
+        allowOvercommit: [true, false, "yes"],
+        enableDeferredCommit: [true, false],
+        fullyPhysicallyBacked: [true, false],
+        highMMIOBaseInMB: [0, 2 ** 31, 2 ** 32 - 1, -1],
+        highMMIOGapInMB: [0, 2 ** 31, 2 ** 32 - 1],
+        adoptExisting: [true, false],
+    };
+    const KNOWN_SETS: Record<string, unknown>[] = [
+        { layerFolders: LAYERS, adoptExisting: true },
+        { layerFolders: LAYERS, fullyPhysicallyBacked: true, enableDeferredCommit: true },
+        { layerFolders: LAYERS, allowOvercommit: true, enableDeferredCommit: true, fullyPhysicallyBacked: false },
+        { layerFolders: LAYERS, highMMIOBaseInMB: 2 ** 31, highMMIOGapInMB: 2 ** 31 + 1, owner: "" },
+        { processorLimit: 100001, adoptExisting: true, computeSystemId: "vm-1" },
+    ];
+    test.each(KNOWN_SETS.flatMap((known) => Object.keys(CANDIDATES).map((unknown) => [known, unknown] as const)))(
+        "for %p with %s unknown, reports only what validateArgs reports for every value it may take",
+        (known, unknown) => {
+            const rest = Object.fromEntries(Object.entries(known).filter(([key]) => key !== unknown));
+            const reported = validateKnownArgs(rest, [unknown]);
+            for (const value of CANDIDATES[unknown]!) {
+                const whole = validateArgs({ ...rest, [unknown]: value });
+                for (const failure of reported) expect(whole).toContainEqual(failure);
+            }
+        },
+    );
 });
