@@ -14,6 +14,7 @@ import { engineAddress, watchEngine } from "./engine-watchdog";
 import { echoOnce, replaceHostErrorEcho } from "./host-error-echo";
 import { type PropertyBag, resourceOf } from "./property-bags";
 import { read as readVm } from "./read";
+import { checkWithReports } from "./reported-problems";
 import { forResource, sendWarningsTo } from "./resource-diagnostics";
 import { update as updateVm } from "./update";
 
@@ -48,7 +49,7 @@ function urnOf(...bags: readonly (PropertyBag | undefined)[]): string | undefine
 // to stderr (check, diff, read, delete) have that echo replaced (host-error-echo.ts).
 
 export function check(olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.CheckResult> {
-    return forResource(urnOf(news, olds), () => echoOnce(() => checkInputs(olds, news)));
+    return forResource(urnOf(news, olds), () => echoOnce(() => checkWithReports(checkInputs, olds, news)));
 }
 
 export function diff(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.DiffResult> {
