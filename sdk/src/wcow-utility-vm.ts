@@ -1,4 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { declaredProblems } from "./declared-problems";
+import { loadInputModel } from "./input-model";
+import { REPORTED_PROBLEMS_KEY, reportProblems } from "./report-problems";
 import { screenArgs } from "./screen-args";
 import { DYNAMIC_TYPE, PROVIDER_KEY, RESOURCE_KEY, SERIALIZED_PROVIDER, UNSENT_KEYS_KEY } from "./serialized-provider";
 
@@ -207,7 +210,10 @@ export class WcowUtilityVm extends pulumi.CustomResource {
     declare public readonly hostId: pulumi.Output<string | undefined>;
 
     /**
-     * Inputs are checked by the provider at preview, each failure naming its input. A key that is not
+     * Inputs are checked by the provider at preview, each failure naming its input. The rules that
+     * need no host are also applied here to the inputs that are plain values (not Outputs or
+     * Promises), and each problem is logged as an error under this VM, so one preview lists every
+     * invalid VM of the program; the provider's check still decides. A key that is not
      * an input, or a `__proto__` key inside an input's value, is not sent (Pulumi would misread it)
      * but named, and refused there as unknown. Plain strings with an unpaired UTF-16 surrogate, which
      * Pulumi cannot send faithfully, are refused here. Values inside an Output or a Promise are not
@@ -235,6 +241,10 @@ export class WcowUtilityVm extends pulumi.CustomResource {
         // The resource's URN, so a create retried after an interruption derives the same
         // compute-system ID and recognises what its predecessor left behind (provider uvm/identity.ts).
         props[RESOURCE_KEY] = pulumi.createUrn(name, DYNAMIC_TYPE, rest.parent);
+        // Problems visible now are reported under this VM now: the engine's preview stops at the
+        // first VM whose check fails, so this is how it lists every invalid VM (report-problems.ts).
+        const problems = declaredProblems(Object.fromEntries(INPUTS.map((key) => [key, props[key]])), screened.unsentKeys, loadInputModel());
+        if (problems.length > 0) props[REPORTED_PROBLEMS_KEY] = reportProblems(props[RESOURCE_KEY] as pulumi.Output<string>, problems);
         // Pulumi makes four promises per property (37 here), each stamped with `new Error().stack`
         // for its leak report (runtime/debuggable.ts); under the language host's ts-node that is a
         // source-mapped stack trace each, 80 µs apiece: 1.2 s of the program's CPU for 100 VMs
