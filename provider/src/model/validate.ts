@@ -265,9 +265,14 @@ function checkInteger(field: FieldSpec, raw: unknown, type: Extract<ValueKind, {
     if (!Number.isFinite(raw)) return bad(name, `must be a finite integer, got ${describeValue(raw)}`);
     if (!Number.isInteger(raw)) return bad(name, `must be a whole number, got ${raw}`);
     if (Math.abs(raw) > Number.MAX_SAFE_INTEGER) {
+        // The number the program wrote is lost: JavaScript rounded it to the double we got. Quoting
+        // that double as if it were the value written would send the user looking for a number
+        // that is not in their program, so the message says what happened to it.
+        const range = type.max < Number.MAX_SAFE_INTEGER ? `an integer from ${type.min} to ${type.max}` : `at most ${Number.MAX_SAFE_INTEGER}`;
         return bad(
             name,
-            `must be at most ${Number.MAX_SAFE_INTEGER} (the largest integer JavaScript represents exactly), got ${raw}`,
+            `must be ${range}, got a number beyond ${Number.MAX_SAFE_INTEGER}, the largest integer JavaScript represents exactly ` +
+                `(it arrived rounded, as ${raw}); choose a value in range or omit ${name} ${omitEffect(field)}`,
         );
     }
     const value = raw === 0 ? 0 : raw; // -0 becomes 0

@@ -122,7 +122,9 @@ describe("validateArgs() types and ranges", () => {
         ["processorCount", 1.5, "must be a whole number, got 1.5"],
         ["memorySizeInMB", NaN, "must be a finite integer, got NaN"],
         ["memorySizeInMB", Infinity, "must be a finite integer, got Infinity"],
-        ["memorySizeInMB", 2 ** 60, "must be at most 9007199254740991 (the largest integer JavaScript represents exactly), got 1152921504606847000"],
+        ["memorySizeInMB", 2 ** 60, "must be an integer from 1 to 251658240, got a number beyond 9007199254740991, the largest integer JavaScript represents exactly (it arrived rounded, as 1152921504606847000); choose a value in range or omit memorySizeInMB for the default, 1024"],
+        // 2^53 + 1 as written arrives as 2^53: the message must not present 2^53 as the value written.
+        ["highMMIOGapInMB", 9007199254740993, "must be an integer from 0 to 4294967295, got a number beyond 9007199254740991, the largest integer JavaScript represents exactly (it arrived rounded, as 9007199254740992); choose a value in range or omit highMMIOGapInMB for the default, 0"],
         ["processorLimit", true, "must be an integer, got a boolean"],
         ["timeouts", "5m", 'must be an object like { "create": "10m", "delete": "5m" }, got the string "5m"'],
         ["cpuGroupId", 12, "must be a GUID string, got 12"],
@@ -137,7 +139,8 @@ describe("validateArgs() types and ranges", () => {
         ["processorWeight", 10_001, "must be an integer from 0 to 10000 (0 leaves the platform default of 100), got 10001"],
         ["processorCount", 0, "must be an integer from 1 to 2147483647, got 0; choose a value in range or omit processorCount for the default, 2, or 1 on a 1-CPU host, clamped to host"],
         ["processorCount", 2 ** 31, "must be an integer from 1 to 2147483647, got 2147483648"],
-        ["memorySizeInMB", -2, "must be an integer from 0 to 251658240 (251658240 MB is 240 TB, Hyper-V's maximum per VM; 0 leaves the size to the platform default), got -2"],
+        ["memorySizeInMB", -2, "must be an integer from 1 to 251658240 (251658240 MB is 240 TB, Hyper-V's maximum per VM; 0 is not a size: HCS refuses a VM without one), got -2"],
+        ["memorySizeInMB", 0, "must be an integer from 1 to 251658240 (251658240 MB is 240 TB, Hyper-V's maximum per VM; 0 is not a size: HCS refuses a VM without one), got 0; choose a value in range or omit memorySizeInMB for the default, 1024"],
         ["lowMMIOGapInMB", -1, "must be an integer from 0 to"],
         ["highMMIOBaseInMB", -1, "must be an integer from 0 to"],
         ["highMMIOGapInMB", -1, "must be an integer from 0 to"],
@@ -152,7 +155,7 @@ describe("validateArgs() types and ranges", () => {
         ["processorLimit", 100_000],
         ["processorWeight", 10_000],
         ["processorCount", 2_147_483_647],
-        ["memorySizeInMB", 0],
+        ["memorySizeInMB", 1],
         ["memorySizeInMB", 251_658_240],
         ["lowMMIOGapInMB", 4095],
         ["highMMIOBaseInMB", 2 ** 32 - 1],
@@ -418,8 +421,8 @@ describe("validateArgs() hostile inputs (issue 11, item 7)", () => {
     });
 
     test.each([
-        ["memorySizeInMB", 2 ** 32, "must be an integer from 0 to 251658240 (251658240 MB is 240 TB, Hyper-V's maximum per VM;"],
-        ["memorySizeInMB", 251_658_242, "must be an integer from 0 to 251658240"],
+        ["memorySizeInMB", 2 ** 32, "must be an integer from 1 to 251658240 (251658240 MB is 240 TB, Hyper-V's maximum per VM;"],
+        ["memorySizeInMB", 251_658_242, "must be an integer from 1 to 251658240"],
         ["lowMMIOGapInMB", 4096, "must be an integer from 0 to 4095 (the gap lies below 4 GB; 0 leaves the platform default), got 4096"],
         ["lowMMIOGapInMB", 2 ** 32, "must be an integer from 0 to 4095"],
         ["highMMIOBaseInMB", 2 ** 32, "must be an integer from 0 to 4294967295 (2^32 MB is x86-64's 52-bit physical address limit;"],
