@@ -30,6 +30,9 @@ export const RESOURCE_KEY = "__resource";
 /** The property naming the keys the SDK did not send (the provider's `UNSENT_KEYS_KEY`; screen-args.ts). */
 export const UNSENT_KEYS_KEY = "__unsentKeys";
 
+/** The property the `replaceOnChanges` option travels in (the provider's `REPLACE_ON_CHANGES_KEY`). */
+export const REPLACE_ON_CHANGES_KEY = "__replaceOnChanges";
+
 /** `pulumi-nodejs:dynamic/<module>:<type>`, as `pulumi.dynamic.Resource` names it. */
 export const DYNAMIC_TYPE = "pulumi-nodejs:dynamic/hcs:WcowUtilityVm";
 

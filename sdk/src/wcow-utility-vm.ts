@@ -3,7 +3,7 @@ import { declaredProblems } from "./declared-problems";
 import { loadInputModel } from "./input-model";
 import { REPORTED_PROBLEMS_KEY, reportProblems } from "./report-problems";
 import { screenArgs } from "./screen-args";
-import { DYNAMIC_TYPE, PROVIDER_KEY, RESOURCE_KEY, SERIALIZED_PROVIDER, UNSENT_KEYS_KEY } from "./serialized-provider";
+import { DYNAMIC_TYPE, PROVIDER_KEY, REPLACE_ON_CHANGES_KEY, RESOURCE_KEY, SERIALIZED_PROVIDER, UNSENT_KEYS_KEY } from "./serialized-provider";
 
 /**
  * Limits for the provider's own waits, as durations in Go syntax like Pulumi's `customTimeouts`
@@ -56,9 +56,9 @@ export interface WcowUtilityVmArgs {
      */
     host?: pulumi.Input<string>;
     /**
-     * Memory in MB (hcsshim `MemorySizeInMB`), rounded up to an even number; 0 leaves the size to the
-     * platform default. At most 251658240 (240 TB, the most Hyper-V gives one VM). Change: in place
-     * when `allowOvercommit` is true, else replace.
+     * Memory in MB (hcsshim `MemorySizeInMB`), from 1 to 251658240 (240 TB, the most Hyper-V gives
+     * one VM), rounded up to an even number. 0 is refused: HCS needs a size (hcsshim would send none
+     * and HCS refuse the VM at create). Change: in place when `allowOvercommit` is true, else replace.
      * @default 1024
      */
     memorySizeInMB?: pulumi.Input<number>;
@@ -237,6 +237,9 @@ export class WcowUtilityVm extends pulumi.CustomResource {
         const props: Record<string, unknown> = Object.fromEntries(OUTPUTS.map((key) => [key, undefined]));
         Object.assign(props, inputs, adopt, { timeouts: inputs.timeouts ?? timeoutsFrom(opts?.customTimeouts) });
         if (screened.unsentKeys.length > 0) props[UNSENT_KEYS_KEY] = screened.unsentKeys;
+        // The engine applies replaceOnChanges only to keys a provider reports changed, which the
+        // dynamic-provider host does not report; the provider's diff applies it instead.
+        if (rest.replaceOnChanges !== undefined && rest.replaceOnChanges.length > 0) props[REPLACE_ON_CHANGES_KEY] = [...rest.replaceOnChanges];
         props[PROVIDER_KEY] = SERIALIZED_PROVIDER;
         // The resource's URN, so a create retried after an interruption derives the same
         // compute-system ID and recognises what its predecessor left behind (provider uvm/identity.ts).
