@@ -84,7 +84,7 @@ describe("hostile inputs through the Pulumi CLI", () => {
         // Names and sizes past the documented rules.
         expect(output).toContain('"Con.txt" is not a usable compute system ID: it is the reserved device name CON');
         expect(output).toContain("is 4096 characters long, over the limit of 255; choose a shorter owner");
-        expect(output).toContain("must be an integer from 0 to 251658240");
+        expect(output).toContain("must be an integer from 1 to 251658240");
         expect(output).toContain("must be an integer from 0 to 4294967295");
         await expectNothingCreated(["hostile"]);
 

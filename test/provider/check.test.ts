@@ -104,6 +104,15 @@ describe("check", () => {
         expect(fail.failures?.map((f) => f.property)).toEqual(["processorLimit"]);
     });
 
+    it("leaves rules between inputs to the up when an input they read is unknown in the preview", async () => {
+        // adoptExisting needs computeSystemId, which may come from another resource's output.
+        const adopt = await provider.check({}, { layerFolders: [BASE_LAYER, UNKNOWN], host: host.hostName, adoptExisting: true, computeSystemId: UNKNOWN });
+        expect(adopt.failures).toBeUndefined();
+        // The memory-backing rule reads allowOvercommit: unknown, it cannot be judged yet.
+        const backing = await provider.check({}, { layerFolders: [BASE_LAYER, UNKNOWN], host: host.hostName, allowOvercommit: UNKNOWN, enableDeferredCommit: true });
+        expect(backing.failures).toBeUndefined();
+    });
+
     describe("hostile inputs (issue 11, item 7)", () => {
         it("refuses keys named like Object.prototype members, __proto__ included, as unknown inputs", async () => {
             const news = JSON.parse(JSON.stringify({ layerFolders: [BASE_LAYER, "C:\\uvms\\hostile"], host: host.hostName })) as Record<string, unknown>;

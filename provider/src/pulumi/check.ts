@@ -4,7 +4,7 @@ import { log } from "../log/logger";
 import { parseHostTarget } from "../model/host-target";
 import { resolveOptions } from "../model/resolve";
 import { unknownKeyFailure } from "../model/unknown-key";
-import { orderFailures, validateArgs } from "../model/validate";
+import { orderFailures, validateArgs, validateKnownArgs } from "../model/validate";
 import type { ValidationFailure } from "../model/validation-failure";
 import { computeSystemIdFor } from "../uvm/identity";
 import { replacesVm } from "./diff";
@@ -113,7 +113,9 @@ function failed(failures: readonly ValidationFailure[]): pulumi.dynamic.CheckRes
 /** The failures of the inputs whose values are known; unknown ones cannot be checked yet. */
 function validateKnown(args: PropertyBag): ValidationFailure[] {
     const known = Object.fromEntries(Object.entries(args).filter(([, value]) => !containsUnknown(value)));
-    return validateArgs(known).filter((f) => !containsUnknownField(args, f.field));
+    const unknown = Object.keys(args).filter((key) => containsUnknown(args[key]));
+    // "required" and the rules between inputs are judged only once every input they read is known.
+    return validateKnownArgs(known, unknown).filter((f) => !containsUnknownField(args, f.field));
 }
 
 /** One unknown-key failure per key the SDK could not send (see UNSENT_KEYS_KEY). */
