@@ -5,6 +5,8 @@ module.exports = {
     testEnvironment: "node",
     roots: ["<rootDir>/test"],
     testMatch: ["**/*.test.ts"],
+    // The parity tier runs hcsshim under Wine: scripts/test-parity.sh builds what it needs and runs it.
+    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/parity/"],
     transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.json" }] },
     moduleFileExtensions: ["ts", "js", "json"],
     testTimeout: 30000,

@@ -1,4 +1,5 @@
-// Helpers for the golden vectors in the team reference (read in place; never copied into the repo).
+// Helpers for the golden vectors (test/vectors/cases; their expectations come from hcsshim itself,
+// written by scripts/test-parity.sh --write-fixtures).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { mapWindowsPath } from "../../provider/src/host/windows-path-mapping";
@@ -12,7 +13,11 @@ export interface VectorCase {
     readonly file: string;
     readonly name: string;
     readonly description: string;
-    readonly host: { readonly logicalProcessors: number; readonly build: number };
+    /**
+     * The target host, and `creatorProcessors`: the CPUs in the affinity of the process that creates
+     * the VM, which hcsshim's default processor count follows.
+     */
+    readonly host: { readonly logicalProcessors: number; readonly build: number; readonly creatorProcessors: number };
     readonly files: readonly string[];
     readonly args: Record<string, unknown>;
     readonly expect: { readonly document?: unknown; readonly errors?: readonly string[] };
