@@ -36,7 +36,7 @@ describe("check", () => {
         });
         expect(result.failures).toBeUndefined();
         expect(result.inputs).toMatchObject({
-            layerFolders: ["C:\\layers\\base", "C:\\uvms\\vm1"],
+            layerFolders: ["c:\\layers\\base", "C:\\uvms\\vm1"],
             memorySizeInMB: 1024,
             processorCount: 8,
             owner: "pulumi-hcs",

@@ -49,7 +49,8 @@ export abstract class NodeFileSystem implements HostFileSystem {
             // marker) between our look and our mkdir: walk again from the drive, a few times.
             for (let attempt = 1; ; attempt++) {
                 try {
-                    await this.walkCreating(`${drive.toUpperCase()}:\\`, names, path, created);
+                    // The drive as the path spells it, so the folders reported keep the path's spelling.
+                    await this.walkCreating(path.slice(0, 3), names, path, created);
                     return created;
                 } catch (err) {
                     if (!(err instanceof HostFileSystemError) || err.code !== "ENOENT" || attempt >= MKDIRS_ATTEMPTS) throw err;

@@ -29,11 +29,13 @@ const EXAMPLE = "C:\\layers\\base";
 /**
  * Checks and normalizes an absolute Windows drive path.
  *
- * Accepts `C:\a\b` and `C:/a/b`. Normalization: separators become `\`, repeated separators collapse,
- * `.` components are dropped and `..` removes the previous component, a trailing separator is dropped
- * (except for a drive root, `C:\`), and the drive letter is upper-cased. The rest keeps its case:
- * Windows compares names case-insensitively but stores them as written, so the user's spelling is what
- * HCS and the outputs show (use {@link windowsPathKey} to compare paths).
+ * Accepts `C:\a\b` and `C:/a/b`. Normalization is Go's `filepath.Clean` on Windows, which hcsshim's
+ * `filepath.Join` applies to every path it puts in the document: separators become `\`, repeated
+ * separators collapse, `.` components are dropped and `..` removes the previous component, a trailing
+ * separator is dropped (except for a drive root, `C:\`). Everything keeps its case, the drive letter
+ * too (`c:\layers\base` stays lower-case, as hcsshim sends it): Windows compares names
+ * case-insensitively but stores them as written, so the user's spelling is what HCS and the outputs
+ * show (use {@link windowsPathKey} to compare paths).
  *
  * Rejected, each with its own reason: empty; NUL, control characters or unpaired surrogates; relative
  * paths (`a\b`, `.\a`); drive-relative paths (`C:a`); paths rooted without a drive (`\a`); UNC paths
@@ -88,7 +90,7 @@ export function parseWindowsPath(input: string): WindowsPathParse {
         if (problem !== undefined) return fail(problem);
         kept.push(name);
     }
-    const path = `${drive.toUpperCase()}:\\${kept.join("\\")}`;
+    const path = `${drive}:\\${kept.join("\\")}`;
     if (path.length > MAX_WINDOWS_PATH_LENGTH) {
         return fail(
             `it is ${path.length} characters long after normalization, over the limit of ${MAX_WINDOWS_PATH_LENGTH} ` +

@@ -32,9 +32,10 @@ describe("MappedFileSystem.stat()", () => {
         expect(await hostFs.stat("C:\\layers\\base")).toEqual({ kind: "directory" });
     });
 
-    test("lower-cases the drive letter", async () => {
+    test("lower-cases the drive letter, however the path spells it", async () => {
         fs.mkdirSync(native("d", "x"), { recursive: true });
         expect(await hostFs.stat("D:\\x")).toEqual({ kind: "directory" });
+        expect(await hostFs.stat("d:\\x")).toEqual({ kind: "directory" });
     });
 
     test("reports a missing path, or a missing drive, as undefined", async () => {
@@ -76,7 +77,7 @@ describe("MappedFileSystem.stat()", () => {
 });
 
 describe("MappedFileSystem path checks", () => {
-    test.each([["C:\\a\\..\\..\\etc"], ["..\\..\\etc"], ["\\\\server\\share"], ["\\\\?\\C:\\a"], ["c:\\a"], ["C:/a"], ["C:\\a\\"], ["relative"], ["C:\\a\u0000"]])(
+    test.each([["C:\\a\\..\\..\\etc"], ["..\\..\\etc"], ["\\\\server\\share"], ["\\\\?\\C:\\a"], ["C:/a"], ["C:\\a\\"], ["relative"], ["C:\\a\u0000"]])(
         "refuses %p, which is not a normalized absolute drive path",
         async (windowsPath) => {
             await expect(hostFs.stat(windowsPath)).rejects.toThrow(RangeError);

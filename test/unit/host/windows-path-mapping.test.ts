@@ -14,11 +14,15 @@ describe("mapWindowsPath()", () => {
         expect(mapWindowsPath("/sim", "D:\\")).toBe(path.join(SIM, "fs", "d"));
     });
 
+    test("maps either spelling of the drive letter to the same folder", () => {
+        expect(mapWindowsPath("/sim", "c:\\a")).toBe(mapWindowsPath("/sim", "C:\\a"));
+    });
+
     test("resolves a relative root", () => {
         expect(mapWindowsPath("sim", "C:\\a")).toBe(path.join(process.cwd(), "sim", "fs", "c", "a"));
     });
 
-    test.each([["C:\\a\\.."], ["C:\\.."], ["c:\\a"], ["\\\\?\\C:\\a"], ["C:\\a\\"], ["a"]])("refuses %p", (windowsPath) => {
+    test.each([["C:\\a\\.."], ["C:\\.."], ["\\\\?\\C:\\a"], ["C:\\a\\"], ["a"]])("refuses %p", (windowsPath) => {
         expect(() => mapWindowsPath("/sim", windowsPath)).toThrow(RangeError);
     });
 });

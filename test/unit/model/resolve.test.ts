@@ -108,7 +108,7 @@ describe("resolveOptions() defaults", () => {
             cpuGroupId: "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f",
             disableCompartmentNamespace: true,
             processDumpLocation: "C:\\dumps",
-            dumpDirectoryPath: "C:\\crash",
+            dumpDirectoryPath: "c:\\crash",
             noDirectMap: true,
             noInheritHostTimezone: true,
             noWritableFileShares: true,

@@ -95,13 +95,13 @@ describe("validateArgs() layerFolders", () => {
         expect(validateArgs({ layerFolders: ["C:\\layers\\base", "c:/LAYERS/Base/", "C:\\uvms\\vm1"] })).toEqual([
             {
                 field: "layerFolders[1]",
-                message: '"C:\\LAYERS\\Base" names the same folder as layerFolders[0] ("C:\\layers\\base"; Windows paths are case-insensitive); list each folder once',
+                message: '"c:\\LAYERS\\Base" names the same folder as layerFolders[0] ("C:\\layers\\base"; Windows paths are case-insensitive); list each folder once',
             },
         ]);
     });
 
     test("normalizes the folders it accepts", () => {
-        expect(checkArgs({ layerFolders: ["c:/layers/base/", "C:\\uvms\\.\\vm1"] }).values.layerFolders).toEqual(["C:\\layers\\base", "C:\\uvms\\vm1"]);
+        expect(checkArgs({ layerFolders: ["c:/layers/base/", "C:\\uvms\\.\\vm1"] }).values.layerFolders).toEqual(["c:\\layers\\base", "C:\\uvms\\vm1"]);
     });
 
     test("refuses a scratch folder too long to hold sandbox.vhdx within MAX_PATH", () => {
@@ -253,7 +253,7 @@ describe("validateArgs() strings", () => {
 
 describe("validateArgs() path inputs", () => {
     test.each([["processDumpLocation"], ["dumpDirectoryPath"]])("normalizes %s", (field) => {
-        expect(checkArgs({ layerFolders: LAYERS, [field]: "c:/dumps/" }).values).toMatchObject({ [field]: "C:\\dumps" });
+        expect(checkArgs({ layerFolders: LAYERS, [field]: "c:/dumps/" }).values).toMatchObject({ [field]: "c:\\dumps" });
     });
 
     test.each([
@@ -348,7 +348,7 @@ describe("validateArgs() reporting", () => {
     test("still returns the inputs that passed their own checks", () => {
         const checked = checkArgs({ layerFolders: LAYERS, dumpDirectoryPath: "c:/crash", processorCount: "two" });
         expect(checked.failures.map((f) => f.field)).toEqual(["processorCount"]);
-        expect(checked.values).toEqual({ layerFolders: LAYERS, dumpDirectoryPath: "C:\\crash" });
+        expect(checked.values).toEqual({ layerFolders: LAYERS, dumpDirectoryPath: "c:\\crash" });
     });
 });
 

@@ -23,7 +23,8 @@ describe("parseWindowsPath() normalization", () => {
     test.each([
         ["C:\\a\\b", "C:\\a\\b"],
         ["C:/a/b", "C:\\a\\b"],
-        ["c:\\a\\b", "C:\\a\\b"],
+        ["c:\\a\\b", "c:\\a\\b"],
+        ["c:/a/b/", "c:\\a\\b"],
         ["C:\\a/b\\\\c//d", "C:\\a\\b\\c\\d"],
         ["C:\\a\\b\\", "C:\\a\\b"],
         ["C:\\a\\.\\b\\.", "C:\\a\\b"],
@@ -41,8 +42,9 @@ describe("parseWindowsPath() normalization", () => {
         expect(normalized(input)).toBe(expected);
     });
 
-    test("keeps the case of everything but the drive letter", () => {
-        expect(normalized("x:\\MiXeD\\Case")).toBe("X:\\MiXeD\\Case");
+    test("keeps the case of everything, the drive letter too, as hcsshim's filepath.Join does", () => {
+        expect(normalized("x:\\MiXeD\\Case")).toBe("x:\\MiXeD\\Case");
+        expect(normalized("X:\\MiXeD\\Case")).toBe("X:\\MiXeD\\Case");
     });
 });
 
@@ -154,7 +156,7 @@ describe("parseWindowsPath() rejections", () => {
 
 describe("normalizeWindowsPath()", () => {
     test("returns the normalized path", () => {
-        expect(normalizeWindowsPath("c:/a/b/")).toBe("C:\\a\\b");
+        expect(normalizeWindowsPath("c:/a/b/")).toBe("c:\\a\\b");
     });
 
     test("throws a RangeError carrying the reason", () => {
@@ -166,7 +168,7 @@ describe("isNormalizedWindowsPath()", () => {
     test("is true only for the normalized spelling", () => {
         expect(isNormalizedWindowsPath("C:\\a\\b")).toBe(true);
         expect(isNormalizedWindowsPath("C:\\")).toBe(true);
-        expect(isNormalizedWindowsPath("c:\\a")).toBe(false);
+        expect(isNormalizedWindowsPath("c:\\a")).toBe(true);
         expect(isNormalizedWindowsPath("C:/a")).toBe(false);
         expect(isNormalizedWindowsPath("C:\\a\\")).toBe(false);
         expect(isNormalizedWindowsPath("C:\\a\\..\\b")).toBe(false);
