@@ -129,18 +129,24 @@ describe("update in place", () => {
         await provider.delete!(id, updated);
     });
 
-    it("moves the VM into, between (through the null group) and out of CPU groups", async () => {
+    it("moves the VM into, between (through the null group) and out of CPU groups, sending each ID as written", async () => {
         const { id, outs } = await createVm(vmArgs(host, "cpugroup"));
         const groupA = "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f";
         const groupB = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
         const inA = await update(id, outs, { cpuGroupId: groupA });
         expect((await simulatedConfiguration(host, id)).VirtualMachine.ComputeTopology.Processor.CpuGroup?.Id).toBe(groupA);
         const inB = await update(id, inA, { cpuGroupId: groupB.toUpperCase() });
-        expect(inB.cpuGroupId).toBe(groupB);
+        expect(inB.cpuGroupId).toBe(groupB.toUpperCase());
+        // HCS holds a GUID, not its spelling, and reports it in its own (lower case, no braces).
         expect((await simulatedConfiguration(host, id)).VirtualMachine.ComputeTopology.Processor.CpuGroup?.Id).toBe(groupB);
-        const { cpuGroupId: _drop, ...withoutGroup } = inputsOf(inB);
+        // Another spelling of the same group is no move: nothing is sent to HCS.
+        const modifies = (await host.sim.control.state()).calls.HcsModifyComputeSystem;
+        const respelled = await update(id, inB, { cpuGroupId: `{${groupB}}` });
+        expect(respelled.cpuGroupId).toBe(`{${groupB}}`);
+        expect((await host.sim.control.state()).calls.HcsModifyComputeSystem).toBe(modifies);
+        const { cpuGroupId: _drop, ...withoutGroup } = inputsOf(respelled);
         const news = await checked(withoutGroup, inB);
-        const out = (await provider.update!(id, inB, news)).outs as Bag;
+        const out = (await provider.update!(id, respelled, news)).outs as Bag;
         expect(out).not.toHaveProperty("cpuGroupId");
         expect((await simulatedConfiguration(host, id)).VirtualMachine.ComputeTopology.Processor.CpuGroup?.Id ?? null)
             .toMatch(/^(00000000-0000-0000-0000-000000000000|null)$/);

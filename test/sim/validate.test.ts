@@ -136,6 +136,17 @@ describe("checkComputeSystemDocument()", () => {
         expect(failureOf(bad).message).toContain("CpuGroup.Id: expected a GUID");
     });
 
+    it("takes a CPU group ID as hcsshim sends it: upper case, in braces", () => {
+        for (const id of ["7D6B2C1E-3F4A-4B5C-9D8E-0A1B2C3D4E5F", "{7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f}"]) {
+            const doc = withVm((d) => (d.VirtualMachine.ComputeTopology.Processor.CpuGroup = { Id: id }));
+            expect(() => checkComputeSystemDocument(JSON.stringify(doc), HOST)).not.toThrow();
+        }
+        for (const id of ["{7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f", "{{7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f}}"]) {
+            const doc = withVm((d) => (d.VirtualMachine.ComputeTopology.Processor.CpuGroup = { Id: id }));
+            expect(failureOf(doc).message).toContain("CpuGroup.Id: expected a GUID");
+        }
+    });
+
     it("checks registry values: exactly one value, matching its Type", () => {
         const f = failureOf(withVm((d) => {
             d.VirtualMachine.RegistryChanges.AddValues.push({ Key: { Hive: "Software", Name: "x" }, Name: "v", Type: "DWord", DWordValue: 1, StringValue: "a" });

@@ -14,6 +14,13 @@ export interface SchemaProblem {
 const MAX_PROBLEMS = 25;
 
 const GUID = /^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$/;
+/**
+ * A GUID value, with or without one pair of braces. GUESS: HCS parses GUID strings with Windows'
+ * GUID parser, which takes either form; hcsshim passes a CPU group ID through as its caller wrote
+ * it, braces included, so a host that refused braces would fail hcsshim too. Map keys stay bare
+ * (hcsshim writes them itself, without braces).
+ */
+const GUID_VALUE = /^(\{[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}\}|[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12})$/;
 
 /** `a.b`, `a[0]`, `a.<map key>`: the notation problems are reported in. */
 export function joinPath(base: string, name: string | number): string {
@@ -77,7 +84,7 @@ export function checkValue(type: FieldType, value: unknown, path: string, proble
             return;
         case "guid":
             if (typeof value !== "string") wrongType();
-            else if (!GUID.test(value)) problems.push({ path, message: `expected a GUID like 01234567-89ab-cdef-0123-456789abcdef, got ${JSON.stringify(value)}` });
+            else if (!GUID_VALUE.test(value)) problems.push({ path, message: `expected a GUID like 01234567-89ab-cdef-0123-456789abcdef, got ${JSON.stringify(value)}` });
             return;
         case "int":
             if (typeof value !== "number" || !Number.isInteger(value)) wrongType();

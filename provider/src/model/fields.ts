@@ -34,7 +34,7 @@ export type ValueKind =
           /** What the bounds mean, appended to range messages. */
           readonly note?: string;
       }
-    /** A GUID string; braces and upper case are accepted and normalized away. */
+    /** A GUID string; braces and upper case are accepted and kept as written (hcsshim sends it verbatim). */
     | { readonly kind: "guid" }
     /** An absolute Windows drive path on the target host, normalized (see `windows-path.ts`). */
     | { readonly kind: "windowsPath" }

@@ -5,16 +5,23 @@ const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 /**
  * Parses a GUID written as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (hex digits in either case),
- * optionally wrapped in one pair of braces as Windows tools print it (`{…}`), and returns the form
- * hcsshim writes everywhere: lower case, no braces. Returns `undefined` for anything else.
+ * optionally wrapped in one pair of braces as Windows tools print it (`{…}`), and returns its
+ * canonical form (lower case, no braces), to compare GUIDs by. Returns `undefined` for anything else.
  *
  * Upper case and braces are accepted because PowerShell (`Get-VMHost`, `[guid]`) and the registry
- * print GUIDs that way; normalizing keeps the diff stable whichever form the user pasted.
+ * print GUIDs that way. The canonical form is for comparing only: a `cpuGroupId` is sent to HCS as
+ * written, as hcsshim sends its CPUGroupID.
  */
 export function parseGuid(text: string): string | undefined {
     const inner = text.startsWith("{") && text.endsWith("}") ? text.slice(1, -1) : text;
     const lower = inner.toLowerCase();
     return GUID_PATTERN.test(lower) ? lower : undefined;
+}
+
+/** Whether two texts are the same GUID, however each is spelled (case, braces). */
+export function sameGuid(a: string, b: string): boolean {
+    const parsed = parseGuid(a);
+    return parsed !== undefined && parsed === parseGuid(b);
 }
 
 /** Whether `text` is already a GUID in canonical form (lower case, no braces). */

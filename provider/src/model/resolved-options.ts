@@ -38,7 +38,7 @@ export interface ResolvedOptions {
     readonly processorWeight: number;
     readonly storageQoSIopsMaximum: number;
     readonly storageQoSBandwidthMaximum: number;
-    /** Lower case, no braces. */
+    /** As written (braces and case kept): hcsshim sends CPUGroupID verbatim. */
     readonly cpuGroupId?: string;
     readonly disableCompartmentNamespace: boolean;
     readonly processDumpLocation?: string;

@@ -313,7 +313,8 @@ function checkGuid(name: string, raw: unknown): Checked {
     if (guid === NIL_GUID) {
         return bad(name, `the null GUID ${NIL_GUID} means "no CPU group" to HCS; omit ${name} instead`);
     }
-    return ok(guid);
+    // As written: hcsshim hands CPUGroupID to HCS verbatim (braces, upper case and all).
+    return ok(raw);
 }
 
 function checkPath(name: string, raw: unknown): Checked {

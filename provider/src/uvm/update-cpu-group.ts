@@ -1,4 +1,5 @@
 import { type CallOptions, type ComputeSystem, isInvalidState } from "../hcs";
+import { sameGuid } from "../model/guid";
 import { HRESULTS, HcsError } from "../hcs";
 
 /** hcsshim `CPUGroupResourcePath`. */
@@ -12,8 +13,18 @@ export const NULL_CPU_GROUP_ID = "00000000-0000-0000-0000-000000000000";
  * first, as hcsshim's comment notes; the VM's CPU is briefly unrestricted in between.
  */
 export async function updateCpuGroup(system: ComputeSystem, from: string | undefined, to: string | undefined, options: CallOptions): Promise<void> {
-    if (from !== undefined && from !== to) await setCpuGroup(system, NULL_CPU_GROUP_ID, options);
-    if (to !== undefined && to !== from) await setCpuGroup(system, to, options);
+    if (sameCpuGroup(from, to)) return;
+    if (from !== undefined) await setCpuGroup(system, NULL_CPU_GROUP_ID, options);
+    if (to !== undefined) await setCpuGroup(system, to, options);
+}
+
+/**
+ * Whether two CPU group settings name the same group: both none, or the same GUID however spelled
+ * (IDs are sent as written, as hcsshim sends them, so `{ABC…}` and `abc…` differ only in spelling).
+ */
+export function sameCpuGroup(a: string | undefined, b: string | undefined): boolean {
+    if (a === undefined || b === undefined) return a === b;
+    return a === b || sameGuid(a, b);
 }
 
 function setCpuGroup(system: ComputeSystem, id: string, options: CallOptions): Promise<void> {

@@ -3,7 +3,7 @@ import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
 import type { ResolvedOptions } from "../model/resolved-options";
 import { Deadline } from "./deadline";
-import { observedCpuGroup, updateCpuGroup } from "./update-cpu-group";
+import { observedCpuGroup, sameCpuGroup, updateCpuGroup } from "./update-cpu-group";
 import { updateCpuLimits } from "./update-cpu-limits";
 import { assignedMemoryInMB, updateMemory } from "./update-memory";
 
@@ -79,11 +79,11 @@ export async function updateUtilityVm(request: UpdateUtilityVmRequest): Promise<
             const { build } = await host.facts();
             await attempt([...fields], () => updateCpuLimits(system, build, desired.processorLimit, desired.processorWeight, deadline.call()));
         }
-        if (current.cpuGroupId !== desired.cpuGroupId) {
+        if (!sameCpuGroup(current.cpuGroupId, desired.cpuGroupId)) {
             await attempt(["cpuGroupId"], async () => {
                 await updateCpuGroup(system, current.cpuGroupId, desired.cpuGroupId, deadline.call());
                 const observed = await observedCpuGroup(system, deadline.call());
-                if (observed !== undefined && observed !== (desired.cpuGroupId ?? null)) {
+                if (observed !== undefined && !sameCpuGroup(observed ?? undefined, desired.cpuGroupId)) {
                     throw new Error(`HCS accepted the CPU group change but reports group ${observed ?? "none"}`);
                 }
             });

@@ -105,7 +105,7 @@ describe("resolveOptions() defaults", () => {
             processorWeight: 200,
             storageQoSIopsMaximum: 1000,
             storageQoSBandwidthMaximum: 1_000_000,
-            cpuGroupId: "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f",
+            cpuGroupId: "7D6B2C1E-3F4A-4B5C-9D8E-0A1B2C3D4E5F",
             disableCompartmentNamespace: true,
             processDumpLocation: "C:\\dumps",
             dumpDirectoryPath: "c:\\crash",

@@ -216,9 +216,9 @@ describe("validateArgs() strings", () => {
         expect(checkArgs({ layerFolders: LAYERS, computeSystemId: "Build-UVM" }).values.computeSystemId).toBe("Build-UVM");
     });
 
-    test("normalizes a cpuGroupId in braces and upper case", () => {
+    test("keeps a cpuGroupId in braces and upper case as written, as hcsshim sends it", () => {
         expect(checkArgs({ layerFolders: LAYERS, cpuGroupId: "{7D6B2C1E-3F4A-4B5C-9D8E-0A1B2C3D4E5F}" }).values.cpuGroupId).toBe(
-            "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f",
+            "{7D6B2C1E-3F4A-4B5C-9D8E-0A1B2C3D4E5F}",
         );
     });
 
