@@ -98,7 +98,7 @@ export interface WcowUtilityVmArgs {
     /**
      * Virtual processors (hcsshim `ProcessorCount`); a count above the host's logical processors is
      * lowered to that count. Change: replace.
-     * @default 2, or 1 on a 1-CPU host, clamped to host
+     * @default 2, or 1 when the process creating the VM may use only one CPU, clamped to host
      */
     processorCount?: pulumi.Input<number>;
     /** Processor cap from 0 to 100000, where 100000 is 100% (hcsshim `ProcessorLimit`); 0 leaves the platform default. Change: in place. @default 0 */

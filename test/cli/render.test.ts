@@ -69,7 +69,7 @@ describe("pulumi-hcs render --help", () => {
         const { code, stdout, stderr } = await render(["--help"]);
         expect(code).toBe(0);
         expect(stderr).toBe("");
-        for (const text of ["--args FILE", '"-" reads standard input', "--root DIR", "DIR/fs/c/a/b", "--logical-processors N", "--build N", "--pretty", "-h, --help", "exit codes:", "  0 ", "  2 ", "  1 ", "computeSystemId"]) {
+        for (const text of ["--args FILE", '"-" reads standard input', "--root DIR", "DIR/fs/c/a/b", "--logical-processors N", "--build N", "--creator-processors N", "--pretty", "-h, --help", "exit codes:", "  0 ", "  2 ", "  1 ", "computeSystemId"]) {
             expect(stdout).toContain(text);
         }
     });
@@ -77,7 +77,7 @@ describe("pulumi-hcs render --help", () => {
     test("is what the installed command prints through the dispatcher", () => {
         const { code, stdout } = spawnCli(["render", "--help"]);
         expect(code).toBe(0);
-        expect(stdout).toContain("usage: pulumi-hcs render --args FILE --root DIR --logical-processors N --build N [--pretty]");
+        expect(stdout).toContain("usage: pulumi-hcs render --args FILE --root DIR --logical-processors N --build N [--creator-processors N] [--pretty]");
     });
 });
 
@@ -91,6 +91,7 @@ describe("pulumi-hcs render command-line errors", () => {
         [["--args", "x.json", "--root", "/", "--logical-processors", "1.5", "--build", "1"], '--logical-processors must be an integer of at least 1, got "1.5"'],
         [["--args", "x.json", "--root", "/", "--logical-processors", "2", "--build=-3"], '--build must be an integer of at least 1, got "-3"'],
         [["--args", "x.json", "--root", "/", "--logical-processors", "2", "--build", "-3"], "Option '--build' argument is ambiguous"],
+        [["--args", "x.json", "--root", "/", "--logical-processors", "2", "--build", "1", "--creator-processors", "0"], '--creator-processors must be an integer of at least 1, got "0"'],
         [["--bogus"], "Unknown option '--bogus'"],
         [["positional"], "Unexpected argument 'positional'"],
     ])("refuses %p with exit 2 and a usage message", async (args, message) => {
@@ -220,6 +221,43 @@ describe("pulumi-hcs render output", () => {
         const { code, stdout } = await render(["--args", argsFile({ layerFolders: ["C:\\LAYERS\\Base", "C:\\uvms\\vm1"] }), ...hostOptions()]);
         expect(code).toBe(0);
         expect(stdout).toContain('"Path":"C:\\\\LAYERS\\\\Base\\\\UtilityVM\\\\Files"');
+    });
+
+    test("keeps the drive letter as written, as hcsshim's filepath.Join does", async () => {
+        materialize(root, [...BASE_FILES, "C:\\crash\\"]);
+        const file = argsFile({ layerFolders: ["c:\\layers\\base", "c:/uvms/vm1/"], dumpDirectoryPath: "c:\\crash", computeSystemId: "vm-7" });
+        const { code, stdout } = await render(["--args", file, ...hostOptions()]);
+        expect(code).toBe(0);
+        const vm = (JSON.parse(stdout) as { VirtualMachine: Record<string, Record<string, unknown>> }).VirtualMachine;
+        expect(vm.Devices).toMatchObject({
+            Scsi: { "df6d0690-79e5-55b6-a5ec-c1e2f77f580a": { Attachments: { "0": { Path: "c:\\uvms\\vm1\\sandbox.vhdx" } } } },
+            VirtualSmb: { Shares: [{ Path: "c:\\layers\\base\\UtilityVM\\Files" }] },
+        });
+        expect(vm.DebugOptions).toEqual({
+            BugcheckSavedStateFileName: "c:\\crash\\vm-7-savedstate.vmrs",
+            BugcheckNoCrashdumpSavedStateFileName: "c:\\crash\\vm-7-savedstate_nocrashdump.vmrs",
+        });
+    });
+
+    test("sends cpuGroupId as written, braces and upper case kept, as hcsshim does", async () => {
+        materialize(root, BASE_FILES);
+        const group = "{7D6B2C1E-3F4A-4B5C-9D8E-0A1B2C3D4E5F}";
+        const { code, stdout } = await render(["--args", argsFile({ layerFolders: LAYERS, cpuGroupId: group }), ...hostOptions()]);
+        expect(code).toBe(0);
+        expect(stdout).toContain(`"Processor":{"Count":2,"CpuGroup":{"Id":"${group}"}}`);
+    });
+
+    test("defaults processorCount for the creating process's CPUs (--creator-processors), not the host's", async () => {
+        materialize(root, BASE_FILES);
+        const file = argsFile({ layerFolders: LAYERS });
+        const count = async (extra: string[]): Promise<unknown> =>
+            (JSON.parse((await render(["--args", file, ...hostOptions(8), ...extra])).stdout) as { VirtualMachine: { ComputeTopology: { Processor: { Count: number } } } })
+                .VirtualMachine.ComputeTopology.Processor.Count;
+        expect(await count(["--creator-processors", "1"])).toBe(1);
+        expect(await count(["--creator-processors", "2"])).toBe(2);
+        expect(await count(["--creator-processors", "64"])).toBe(2);
+        // Without the option: this process's, as when the provider creates the VM from it.
+        expect(await count([])).toBe(os.availableParallelism() === 1 ? 1 : 2);
     });
 
     test("reads the inputs from standard input with --args -", () => {

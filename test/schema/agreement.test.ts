@@ -137,7 +137,7 @@ describe("the SDK's WcowUtilityVmArgs", () => {
 
 describe("the provider's validation", () => {
     const minimal = { layerFolders: ["C:\\layers\\base", "C:\\uvms\\vm1"] };
-    const host = { logicalProcessors: 8, build: 20348 };
+    const host = { logicalProcessors: 8, build: 20348, creatorProcessors: 2 };
 
     it.each(FIELDS.filter((f) => !f.required).map((f) => [f.name, f] as const))("%s: refuses a value of the wrong type", (name, field) => {
         const wrong = field.type.kind === "boolean" ? 1 : field.type.kind === "integer" ? "1" : field.type.kind === "durationMap" ? "5m" : true;

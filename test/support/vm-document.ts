@@ -18,7 +18,7 @@ export interface VmDocumentOptions {
 
 export async function prepareVm(root: string, client: HcsClient, id: string, options: VmDocumentOptions = {}): Promise<string> {
     const scratchFolder = `C:\\uvms\\${id}`;
-    const resolved = resolveOptions({ layerFolders: [BASE_LAYER, scratchFolder], computeSystemId: id, ...options }, { logicalProcessors: 8, build: 20348 });
+    const resolved = resolveOptions({ layerFolders: [BASE_LAYER, scratchFolder], computeSystemId: id, ...options }, { logicalProcessors: 8, build: 20348, creatorProcessors: 2 });
     if (!resolved.ok) throw new Error(JSON.stringify(resolved.failures));
     const fs = new MappedFileSystem(root);
     await fs.mkdirs(scratchFolder);

@@ -116,7 +116,10 @@ describe("golden vectors through `pulumi-hcs render`", () => {
 
         const run = spawnSync(
             process.execPath,
-            [CLI, "render", "--args", argsFile, "--root", root, "--logical-processors", String(c.host.logicalProcessors), "--build", String(c.host.build)],
+            [
+                CLI, "render", "--args", argsFile, "--root", root, "--logical-processors", String(c.host.logicalProcessors), "--build", String(c.host.build),
+                "--creator-processors", String(c.host.creatorProcessors),
+            ],
             { encoding: "utf8", timeout: 20_000 },
         );
 

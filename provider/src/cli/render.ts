@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
+import * as os from "node:os";
 import { parseArgs } from "node:util";
 import { buildComputeSystemDocument } from "../document/build-document";
 import { marshalDocument } from "../document/marshal";
@@ -16,7 +17,7 @@ import { formatFailure, type ValidationFailure } from "../model/validation-failu
 /** Exit codes of `pulumi-hcs render`. An unexpected error (a bug) reaches the dispatcher: exit 1. */
 export const RENDER_EXIT = { ok: 0, invalid: 2 } as const;
 
-const USAGE = "usage: pulumi-hcs render --args FILE --root DIR --logical-processors N --build N [--pretty]";
+const USAGE = "usage: pulumi-hcs render --args FILE --root DIR --logical-processors N --build N [--creator-processors N] [--pretty]";
 
 const HELP = `${USAGE}
 
@@ -33,13 +34,16 @@ options:
   --root DIR                  the simulated host's root directory: Windows path C:\\a\\b is DIR/fs/c/a/b
                               (drive letter in lower case; names match case-insensitively, as on
                               Windows). Required.
-  --logical-processors N      the host's logical processor count (an integer of at least 1): the
-                              default processorCount is 2, or 1 when N is 1, and a larger count is
-                              lowered to N. Required: a wrong guess would print a document the
-                              real host would not get.
+  --logical-processors N      the host's logical processor count (an integer of at least 1): a
+                              larger processorCount is lowered to N. Required: a wrong guess would
+                              print a document the real host would not get.
   --build N                   the host's Windows build number (an integer of at least 1), e.g. 17763
                               for Windows Server 2019 or 20348 for Windows Server 2022; cpuGroupId
                               needs 19043 or later. Required, for the same reason.
+  --creator-processors N      how many CPUs the process creating the VM may use (its affinity): the
+                              default processorCount is 2, or 1 when N is 1, as in hcsshim.
+                              Default: this process's (${os.availableParallelism()} here), as when
+                              the provider creates the VM from this process.
   --pretty                    indent the document (Go json.MarshalIndent layout) instead of printing
                               the compact form HCS receives.
   -h, --help                  print this help and exit 0.
@@ -95,6 +99,7 @@ interface RenderCommand {
     readonly root: string;
     readonly logicalProcessors: number;
     readonly build: number;
+    readonly creatorProcessors: number;
     readonly pretty: boolean;
 }
 
@@ -102,7 +107,11 @@ interface RenderCommand {
 type Rendered = { readonly ok: true; readonly document: string } | { readonly ok: false; readonly failures: ValidationFailure[] };
 
 async function render(command: RenderCommand): Promise<Rendered> {
-    const resolved = resolveOptions(command.inputs, { logicalProcessors: command.logicalProcessors, build: command.build });
+    const resolved = resolveOptions(command.inputs, {
+        logicalProcessors: command.logicalProcessors,
+        build: command.build,
+        creatorProcessors: command.creatorProcessors,
+    });
     const failures: ValidationFailure[] = resolved.ok ? [] : [...resolved.failures];
     if (resolved.ok) {
         for (const warning of resolved.warnings) {
@@ -168,6 +177,7 @@ async function parseCommandLine(args: string[]): Promise<RenderCommand | "help">
                 root: { type: "string" },
                 "logical-processors": { type: "string" },
                 build: { type: "string" },
+                "creator-processors": { type: "string" },
                 pretty: { type: "boolean", default: false },
                 help: { type: "boolean", short: "h", default: false },
             },
@@ -181,8 +191,10 @@ async function parseCommandLine(args: string[]): Promise<RenderCommand | "help">
     const root = required(v.root, "--root DIR");
     const logicalProcessors = positiveInteger(required(v["logical-processors"], "--logical-processors N"), "--logical-processors");
     const build = positiveInteger(required(v.build, "--build N"), "--build");
+    const creator = v["creator-processors"];
+    const creatorProcessors = creator === undefined ? os.availableParallelism() : positiveInteger(creator, "--creator-processors");
     await requireDirectory(root);
-    return { inputs: await readInputs(argsFile), root, logicalProcessors, build, pretty: v.pretty };
+    return { inputs: await readInputs(argsFile), root, logicalProcessors, build, creatorProcessors, pretty: v.pretty };
 }
 
 function required(value: string | undefined, option: string): string {

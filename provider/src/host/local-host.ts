@@ -21,6 +21,8 @@ export function connectLocalHost(): TargetHost {
         facts: () => (facts ??= hcs.serviceProperties(["ProcessorTopology"]).then(([topology]) => ({
             logicalProcessors: logicalProcessorsOf(topology),
             build: windowsBuildNumber(),
+            // This process creates the VM; libuv counts its affinity mask, as Go's runtime.NumCPU does.
+            creatorProcessors: os.availableParallelism(),
         }))),
     };
 }

@@ -1,3 +1,4 @@
+import * as os from "node:os";
 import { HRESULTS, HcsError, hcsClient, type HcsClient } from "../hcs";
 import type { HostFacts } from "../model/host-facts";
 import { localPathOfServiceDirectory } from "../platform";
@@ -104,7 +105,8 @@ function bindLibrary(hcs: HcsClient, address: string): LibraryHost {
             return {
                 identity: identityOf(properties),
                 root: properties.Root,
-                facts: { logicalProcessors: logicalProcessorsOf(topology), build: properties.OsBuild },
+                // This process creates the VM (the simulator plays HCS, not the creator): its affinity counts.
+                facts: { logicalProcessors: logicalProcessorsOf(topology), build: properties.OsBuild, creatorProcessors: os.availableParallelism() },
             };
         }),
     };

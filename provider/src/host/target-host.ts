@@ -20,6 +20,9 @@ export interface TargetHost {
     readonly identity: string | undefined;
     readonly hcs: HcsClient;
     readonly fs: HostFileSystem;
-    /** Logical processors and Windows build; asked once per host per process, then cached. */
+    /**
+     * Logical processors, Windows build and the creating process's CPUs; asked once per host per
+     * process, then cached.
+     */
     facts(): Promise<HostFacts>;
 }

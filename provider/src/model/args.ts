@@ -115,7 +115,7 @@ export interface WcowUtilityVmArgs {
      * Virtual processors (hcsshim `Options.ProcessorCount`), 1 to 2147483647, lowered to the host's
      * logical processor count when larger.
      *
-     * @default 2, or 1 on a host with one logical processor
+     * @default 2, or 1 when the process creating the VM may use only one CPU, clamped to host
      * Change: replace.
      */
     processorCount?: number;

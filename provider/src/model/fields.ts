@@ -256,7 +256,7 @@ export const FIELDS = [
         default: {
             kind: "dynamic",
             rule: "processorsForHost",
-            description: "2, or 1 on a 1-CPU host, clamped to host",
+            description: "2, or 1 when the process creating the VM may use only one CPU, clamped to host",
         },
         change: "replace",
         hcsshim: "Options.ProcessorCount",

@@ -1,10 +1,11 @@
 /**
- * hcsshim's `defaultProcessorCount()`: 1 on a host with a single logical processor, else 2.
- * hcsshim asks `runtime.NumCPU()` of its own process; we ask the target host's logical processor
- * count, because the provider may not run on the target.
+ * hcsshim's `defaultProcessorCount()`: 1 when the process creating the VM may use a single CPU, else
+ * 2. hcsshim counts with `runtime.NumCPU()`, the CPUs in its process's affinity, not the host's
+ * logical processors: on an 8-processor host, a creator pinned to one CPU defaults to 1.
+ * (`normalizeProcessorCount` then lowers it to the host's count.)
  */
-export function defaultProcessorCount(hostCount: number): number {
-    return hostCount === 1 ? 1 : 2;
+export function defaultProcessorCount(creatorProcessors: number): number {
+    return creatorProcessors === 1 ? 1 : 2;
 }
 
 /**

@@ -26,8 +26,8 @@ export type ResolveResult =
 /**
  * Turns WcowUtilityVm inputs into their effective values for one host: checks every rule (reporting
  * all failures at once), applies defaults, and normalizes as hcsshim's `prepareConfigDoc` does —
- * memory rounded up to an even number of MB, the processor count defaulted for and clamped to the
- * host, and a CPU group refused on builds before 19043. Values changed on the user's behalf come
+ * memory rounded up to an even number of MB, the processor count defaulted for the creating process
+ * and clamped to the host, and a CPU group refused on builds before 19043. Values changed on the user's behalf come
  * back as warnings for the caller to log.
  *
  * `computeSystemId` and `host` stay absent when not given: the lifecycle generates the ID at create
@@ -58,7 +58,7 @@ export function resolveOptions(args: unknown, host: HostFacts): ResolveResult {
     if (memorySizeInMB !== requestedMemory) {
         warnings.push({ field: "memorySizeInMB", message: MEMORY_ALIGNED_MESSAGE, requested: requestedMemory, assigned: memorySizeInMB });
     }
-    const requestedProcessors = values.processorCount ?? defaultProcessorCount(host.logicalProcessors);
+    const requestedProcessors = values.processorCount ?? defaultProcessorCount(host.creatorProcessors);
     const processorCount = normalizeProcessorCount(requestedProcessors, host.logicalProcessors);
     if (processorCount !== requestedProcessors) {
         warnings.push({

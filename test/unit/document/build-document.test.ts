@@ -8,7 +8,7 @@ const ID = "0f9a2c5e-1b7d-4e3a-9c4f-8d2e6b1a7c30";
 const SCSI_0 = "df6d0690-79e5-55b6-a5ec-c1e2f77f580a";
 
 function options(args: Record<string, unknown> = {}): ResolvedOptions {
-    const result = resolveOptions({ layerFolders: ["C:\\layers\\base", "C:\\uvms\\vm1"], ...args }, { logicalProcessors: 8, build: 20348 });
+    const result = resolveOptions({ layerFolders: ["C:\\layers\\base", "C:\\uvms\\vm1"], ...args }, { logicalProcessors: 8, build: 20348, creatorProcessors: 2 });
     if (!result.ok) throw new Error(JSON.stringify(result.failures));
     return result.options;
 }

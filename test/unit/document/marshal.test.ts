@@ -190,7 +190,7 @@ describe("marshalDocument()", () => {
                 processDumpLocation: "C:\\dumps",
                 terminateOnLastHandleClosed: true,
             },
-            { logicalProcessors: 8, build: 20348 },
+            { logicalProcessors: 8, build: 20348, creatorProcessors: 2 },
         );
         if (!resolved.ok) throw new Error(JSON.stringify(resolved.failures));
         const doc = buildComputeSystemDocument({

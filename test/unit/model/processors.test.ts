@@ -22,11 +22,11 @@ describe("normalizeProcessorCount()", () => {
 });
 
 describe("defaultProcessorCount()", () => {
-    test("is 1 on a host with one logical processor", () => {
+    test("is 1 when the creating process may use one CPU", () => {
         expect(defaultProcessorCount(1)).toBe(1);
     });
 
-    test.each([2, 4, 64])("is 2 on a host with %d logical processors", (host) => {
-        expect(defaultProcessorCount(host)).toBe(2);
+    test.each([2, 4, 64])("is 2 when the creating process may use %d CPUs", (creator) => {
+        expect(defaultProcessorCount(creator)).toBe(2);
     });
 });

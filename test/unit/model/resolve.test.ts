@@ -2,7 +2,7 @@ import { resolveOptions, type ResolveResult } from "../../../provider/src/model/
 import type { HostFacts } from "../../../provider/src/model/host-facts";
 import type { ResolvedOptions } from "../../../provider/src/model/resolved-options";
 
-const HOST: HostFacts = { logicalProcessors: 8, build: 20348 };
+const HOST: HostFacts = { logicalProcessors: 8, build: 20348, creatorProcessors: 2 };
 const LAYERS = ["C:\\layers\\base", "C:\\uvms\\vm1"];
 
 function resolved(args: Record<string, unknown>, host: HostFacts = HOST): Extract<ResolveResult, { ok: true }> {
@@ -54,12 +54,20 @@ describe("resolveOptions() defaults", () => {
         }
     });
 
-    test("defaults processorCount to 1 on a host with one logical processor", () => {
-        expect(resolved({}, { logicalProcessors: 1, build: 20348 })).toMatchObject({ options: { processorCount: 1 }, warnings: [] });
+    test("defaults processorCount to 1 when the creating process may use one CPU, whatever the host has", () => {
+        expect(resolved({}, { logicalProcessors: 8, build: 20348, creatorProcessors: 1 })).toMatchObject({ options: { processorCount: 1 }, warnings: [] });
     });
 
-    test("defaults processorCount to 2 on a host with two logical processors", () => {
-        expect(options({}, { logicalProcessors: 2, build: 20348 }).processorCount).toBe(2);
+    test("defaults processorCount to 2 when the creating process may use more CPUs", () => {
+        expect(options({}, { logicalProcessors: 2, build: 20348, creatorProcessors: 2 }).processorCount).toBe(2);
+        expect(options({}, { logicalProcessors: 64, build: 20348, creatorProcessors: 16 }).processorCount).toBe(2);
+    });
+
+    test("lowers the default of 2 to a host with one logical processor, warning as hcsshim does", () => {
+        expect(resolved({}, { logicalProcessors: 1, build: 20348, creatorProcessors: 2 })).toMatchObject({
+            options: { processorCount: 1 },
+            warnings: [{ field: "processorCount", message: "Changing user requested CPUCount to current number of processors", requested: 2, assigned: 1 }],
+        });
     });
 
     test("defaults allowOvercommit to false when fullyPhysicallyBacked is true", () => {
@@ -136,7 +144,7 @@ describe("resolveOptions() normalization", () => {
     });
 
     test("clamps processorCount to the host and warns with hcsshim's message", () => {
-        expect(resolved({ processorCount: 16 }, { logicalProcessors: 4, build: 20348 })).toMatchObject({
+        expect(resolved({ processorCount: 16 }, { logicalProcessors: 4, build: 20348, creatorProcessors: 2 })).toMatchObject({
             options: { processorCount: 4 },
             warnings: [
                 { field: "processorCount", message: "Changing user requested CPUCount to current number of processors", requested: 16, assigned: 4 },
@@ -149,7 +157,7 @@ describe("resolveOptions() normalization", () => {
     });
 
     test("returns both warnings when both values change", () => {
-        expect(resolved({ processorCount: 3, memorySizeInMB: 1 }, { logicalProcessors: 2, build: 1 }).warnings.map((w) => w.field)).toEqual([
+        expect(resolved({ processorCount: 3, memorySizeInMB: 1 }, { logicalProcessors: 2, build: 1, creatorProcessors: 2 }).warnings.map((w) => w.field)).toEqual([
             "memorySizeInMB",
             "processorCount",
         ]);
@@ -158,7 +166,7 @@ describe("resolveOptions() normalization", () => {
 
 describe("resolveOptions() host rules", () => {
     test("refuses a CPU group before build 19043 with hcsshim's message", () => {
-        const result = resolveOptions({ layerFolders: LAYERS, cpuGroupId: "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f" }, { logicalProcessors: 8, build: 19042 });
+        const result = resolveOptions({ layerFolders: LAYERS, cpuGroupId: "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f" }, { logicalProcessors: 8, build: 19042, creatorProcessors: 2 });
         expect(result).toEqual({
             ok: false,
             failures: [
@@ -172,23 +180,24 @@ describe("resolveOptions() host rules", () => {
     });
 
     test("accepts a CPU group on build 19043", () => {
-        expect(options({ cpuGroupId: "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f" }, { logicalProcessors: 8, build: 19043 }).cpuGroupId).toBeDefined();
+        expect(options({ cpuGroupId: "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f" }, { logicalProcessors: 8, build: 19043, creatorProcessors: 2 }).cpuGroupId).toBeDefined();
     });
 
     test("reports host rules together with every other failure, in input order", () => {
         const result = resolveOptions(
             { layerFolders: ["C:\\a"], cpuGroupId: "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f", scsiControllerCount: 2, allowOvercommit: false, enableDeferredCommit: true },
-            { logicalProcessors: 8, build: 17763 },
+            { logicalProcessors: 8, build: 17763, creatorProcessors: 2 },
         );
         expect(result.ok).toBe(false);
         expect(!result.ok && result.failures.map((f) => f.field)).toEqual(["layerFolders", "enableDeferredCommit", "cpuGroupId", "scsiControllerCount"]);
     });
 
     test.each([
-        [{ logicalProcessors: 0, build: 20348 }],
-        [{ logicalProcessors: 1.5, build: 20348 }],
-        [{ logicalProcessors: 8, build: -1 }],
-        [{ logicalProcessors: 8, build: NaN }],
+        [{ logicalProcessors: 0, build: 20348, creatorProcessors: 2 }],
+        [{ logicalProcessors: 1.5, build: 20348, creatorProcessors: 2 }],
+        [{ logicalProcessors: 8, build: -1, creatorProcessors: 2 }],
+        [{ logicalProcessors: 8, build: NaN, creatorProcessors: 2 }],
+        [{ logicalProcessors: 8, build: 20348, creatorProcessors: 0 }],
     ])("throws a RangeError for unusable host facts %p", (host) => {
         expect(() => resolveOptions({ layerFolders: LAYERS }, host)).toThrow(RangeError);
     });

@@ -137,7 +137,7 @@ describe("validateArgs() types and ranges", () => {
         ["processorLimit", 100_001, "must be an integer from 0 to 100000 (100000 is 100% of the VM's processors; 0 leaves the platform default), got 100001"],
         ["processorLimit", -1, "must be an integer from 0 to 100000"],
         ["processorWeight", 10_001, "must be an integer from 0 to 10000 (0 leaves the platform default of 100), got 10001"],
-        ["processorCount", 0, "must be an integer from 1 to 2147483647, got 0; choose a value in range or omit processorCount for the default, 2, or 1 on a 1-CPU host, clamped to host"],
+        ["processorCount", 0, "must be an integer from 1 to 2147483647, got 0; choose a value in range or omit processorCount for the default, 2, or 1 when the process creating the VM may use only one CPU, clamped to host"],
         ["processorCount", 2 ** 31, "must be an integer from 1 to 2147483647, got 2147483648"],
         ["memorySizeInMB", -2, "must be an integer from 1 to 251658240 (251658240 MB is 240 TB, Hyper-V's maximum per VM; 0 is not a size: HCS refuses a VM without one), got -2"],
         ["memorySizeInMB", 0, "must be an integer from 1 to 251658240 (251658240 MB is 240 TB, Hyper-V's maximum per VM; 0 is not a size: HCS refuses a VM without one), got 0; choose a value in range or omit memorySizeInMB for the default, 1024"],
