@@ -165,6 +165,17 @@ describe("pulumi-hcs render with invalid inputs", () => {
         expect(stderr).toBe("dumpDirectoryPath: failed to stat dump directory C:\\crash: it does not exist on the host (create the folder there, or choose an existing one)\n");
     });
 
+    test("refuses what CreateWCOW refuses at the scratch step, in its words, on the input to fix", async () => {
+        materialize(root, ["C:\\layers\\base\\UtilityVM\\Files\\", "C:\\uvms\\vm1"]);
+        const { code, stdout, stderr } = await render(["--args", argsFile({ layerFolders: LAYERS }), ...hostOptions()]);
+        expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+        expect(stderr).toBe(
+            "layerFolders[1]: failed to create scratch: failed CopyFileW Win32 call from 'C:\\layers\\base\\UtilityVM\\SystemTemplate.vhdx' " +
+                "to 'C:\\uvms\\vm1\\sandbox.vhdx': the scratch folder C:\\uvms\\vm1 is a file, so sandbox.vhdx cannot be created in it; " +
+                "remove the file, or choose another scratch folder as the last entry of layerFolders\n",
+        );
+    });
+
     test("keeps a failure on one line when an unknown input's name has a newline", async () => {
         const { stderr } = await render(["--args", argsFile({ layerFolders: LAYERS, "bad\nname": 1 }), ...hostOptions()]);
         expect(stderr.split("\n")[0]).toMatch(/^bad\\u000aname: unknown input "bad\\u000aname"/);

@@ -4,8 +4,8 @@ import * as os from "node:os";
 import { parseArgs } from "node:util";
 import { buildComputeSystemDocument } from "../document/build-document";
 import { marshalDocument } from "../document/marshal";
-import { dumpDirectoryProblem } from "../host/dump-directory-problem";
 import { HostFileSystemError } from "../host/filesystem";
+import { describeHostFileProblem, hostFileProblems } from "../host/host-file-problems";
 import { UtilityVmFolderNotFoundError, locateUVMFolder } from "../host/locate-uvm-folder";
 import { MappedFileSystem } from "../host/mapped-filesystem";
 import { planScratch } from "../host/scratch-plan";
@@ -24,8 +24,10 @@ const HELP = `${USAGE}
 Print the HCS ComputeSystem document a WcowUtilityVm with the given inputs would be created with:
 the exact JSON the provider sends to HcsCreateComputeSystem (hcsshim's key order and omission rules).
 The target is a simulated host whose files live under --root; render only reads them (to find the
-layer holding UtilityVM and to check dumpDirectoryPath) and never creates or changes anything, not
-even the scratch folder or sandbox.vhdx.
+layer holding UtilityVM, and to check what hcsshim's CreateWCOW would fail on: that the scratch
+folder can be created, that dumpDirectoryPath is a folder, that sandbox.vhdx exists or the layer's
+UtilityVM\\SystemTemplate.vhdx can be copied to it) and never creates or changes anything, not even
+the scratch folder or sandbox.vhdx.
 
 options:
   --args FILE                 the WcowUtilityVm inputs as one JSON object, named as in the SDK
@@ -130,10 +132,13 @@ async function render(command: RenderCommand): Promise<Rendered> {
             failures.push(locateFailure(err, values.layerFolders));
         }
     }
-    if (values.dumpDirectoryPath !== undefined) {
-        const problem = await dumpDirectoryProblem(fs, values.dumpDirectoryPath);
-        if (problem !== undefined) failures.push({ field: "dumpDirectoryPath", message: problem });
-    }
+    // What CreateWCOW would refuse on this host's files: the scratch folder, the dump directory, the scratch disk.
+    const problems = await hostFileProblems(fs, {
+        layerFolders: values.layerFolders ?? [],
+        uvmFolder,
+        dumpDirectoryPath: values.dumpDirectoryPath,
+    });
+    failures.push(...problems.map((p) => ({ field: p.field, message: describeHostFileProblem(p) })));
     if (!resolved.ok || failures.length > 0 || uvmFolder === undefined) return { ok: false, failures };
 
     const options = resolved.options;

@@ -1,7 +1,7 @@
 import { type ComputeSystem, isAlreadyExists, isServiceUnavailable, isTimeout } from "../hcs";
 import { buildComputeSystemDocument } from "../document/build-document";
 import { marshalDocument } from "../document/marshal";
-import { dumpDirectoryProblem } from "../host/dump-directory-problem";
+import { describeHostFileProblem, hostFileProblems, type HostFileProblem } from "../host/host-file-problems";
 import { locateUVMFolder } from "../host/locate-uvm-folder";
 import { planScratch, type ScratchPlan } from "../host/scratch-plan";
 import type { TargetHost } from "../host/target-host";
@@ -76,6 +76,14 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
             await terminateIfExists(host, id, deadline.call());
         }
 
+        // Before changing anything: what CreateWCOW would fail on in the host's files, all of it at once.
+        step = "the host's files do not fit the inputs";
+        const problems = await hostFileProblems(host.fs, { layerFolders: options.layerFolders, uvmFolder, dumpDirectoryPath: options.dumpDirectoryPath });
+        if (problems.length > 0) {
+            step = problems[0]!.step;
+            throw new Error(describeProblems(problems));
+        }
+
         step = "failed to create utility VM scratch folder";
         const createdFolders = await host.fs.mkdirs(plan.scratchFolder);
         made = { ...made, uvmFolder, scratchPath: plan.scratchPath, createdFolders, scratchCreated: false };
@@ -94,10 +102,6 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         });
 
         step = "error in preparing config doc";
-        if (options.dumpDirectoryPath !== undefined) {
-            const problem = await dumpDirectoryProblem(host.fs, options.dumpDirectoryPath);
-            if (problem !== undefined) throw new Error(problem);
-        }
         const document = marshalDocument(buildComputeSystemDocument({ options, computeSystemId: id, uvmFolder, scratchPath: plan.scratchPath }));
 
         const scratchCreated = claim.copyTemplate;
@@ -165,6 +169,13 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         const failures = await rollback.run();
         throw new UvmStepError("create utility VM", id, step, err, failures, failures.length > 0 ? made : undefined);
     }
+}
+
+/** The first problem's reason (its step heads the error), then each other one with its step. */
+function describeProblems(problems: readonly HostFileProblem[]): string {
+    const [first, ...others] = problems;
+    const also = others.map((p) => `; and ${p.field}: ${describeHostFileProblem(p)}`).join("");
+    return `${first!.reason} (${first!.field})${also}`;
 }
 
 /**
