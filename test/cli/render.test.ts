@@ -123,12 +123,16 @@ describe("pulumi-hcs render command-line errors", () => {
         expect(stderr).toMatch(/^pulumi-hcs render: --args .*bad\.json is not valid JSON: /);
     });
 
-    test("refuses an integer JavaScript cannot hold exactly, quoting it as written, not as rounded", async () => {
+    test("refuses an integer JavaScript cannot hold exactly, quoting it as written, not as rounded, with every other failure", async () => {
         const file = path.join(work, "inexact.json");
-        fs.writeFileSync(file, '{"layerFolders": ["C:\\\\layers\\\\base", "C:\\\\uvms\\\\vm1"], "memorySizeInMB": 9007199254740993}');
+        fs.writeFileSync(file, '{"layerFolders": ["C:\\\\layers\\\\base"], "memorySizeInMB": 9007199254740993}');
         const { code, stderr } = await render(["--args", file, ...hostOptions()]);
         expect(code).toBe(2);
-        expect(stderr).toContain("memorySizeInMB: 9007199254740993 cannot be represented exactly (JavaScript reads it as 9007199254740992)");
+        const lines = stderr.trimEnd().split("\n");
+        expect(lines).toEqual([
+            expect.stringMatching(/^layerFolders: at least 2 LayerFolders must be supplied/),
+            "memorySizeInMB: 9007199254740993 cannot be represented exactly (JavaScript reads it as 9007199254740992); integers go up to 9007199254740991",
+        ]);
     });
 });
 

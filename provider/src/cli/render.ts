@@ -11,7 +11,7 @@ import { MappedFileSystem } from "../host/mapped-filesystem";
 import { planScratch } from "../host/scratch-plan";
 import { log } from "../log/logger";
 import { resolveOptions } from "../model/resolve";
-import { checkArgs } from "../model/validate";
+import { checkArgs, orderFailures } from "../model/validate";
 import { formatFailure, type ValidationFailure } from "../model/validation-failure";
 
 /** Exit codes of `pulumi-hcs render`. An unexpected error (a bug) reaches the dispatcher: exit 1. */
@@ -98,6 +98,8 @@ export async function run(args: string[]): Promise<number> {
 /** A parsed, checked command line. */
 interface RenderCommand {
     readonly inputs: unknown;
+    /** Integers in the file JavaScript cannot hold exactly, each quoted as written. */
+    readonly inexact: readonly ValidationFailure[];
     readonly root: string;
     readonly logicalProcessors: number;
     readonly build: number;
@@ -114,7 +116,12 @@ async function render(command: RenderCommand): Promise<Rendered> {
         build: command.build,
         creatorProcessors: command.creatorProcessors,
     });
-    const failures: ValidationFailure[] = resolved.ok ? [] : [...resolved.failures];
+    // An inexact integer's own failure quotes it as written; validation only saw the rounded number.
+    const inexactFields = new Set(command.inexact.map((f) => f.field));
+    const failures: ValidationFailure[] = orderFailures([
+        ...command.inexact,
+        ...(resolved.ok ? [] : resolved.failures.filter((f) => !inexactFields.has(f.field))),
+    ]);
     if (resolved.ok) {
         for (const warning of resolved.warnings) {
             log.warn({ field: warning.field, requested: warning.requested, assigned: warning.assigned }, warning.message);
@@ -199,7 +206,7 @@ async function parseCommandLine(args: string[]): Promise<RenderCommand | "help">
     const creator = v["creator-processors"];
     const creatorProcessors = creator === undefined ? os.availableParallelism() : positiveInteger(creator, "--creator-processors");
     await requireDirectory(root);
-    return { inputs: await readInputs(argsFile), root, logicalProcessors, build, creatorProcessors, pretty: v.pretty };
+    return { ...(await readInputs(argsFile)), root, logicalProcessors, build, creatorProcessors, pretty: v.pretty };
 }
 
 function required(value: string | undefined, option: string): string {
@@ -221,29 +228,32 @@ async function requireDirectory(root: string): Promise<void> {
     if (!stat.isDirectory()) throw new UsageError(`--root ${root} is not a directory`);
 }
 
-async function readInputs(file: string): Promise<unknown> {
+async function readInputs(file: string): Promise<{ inputs: unknown; inexact: ValidationFailure[] }> {
     let text: string;
     try {
         text = file === "-" ? await readStdin() : await fsp.readFile(file, "utf8");
     } catch (err) {
         throw new UsageError(`cannot read --args ${file}: ${messageOf(err)}`);
     }
-    let inexact: string[] = [];
+    let inexact: ValidationFailure[] = [];
     let inputs: unknown;
     try {
         inputs = JSON.parse(text, (key, value: unknown, context?: { source?: string }) => {
             // A number JavaScript cannot hold exactly would be judged (and quoted) as its rounded
             // neighbour: refuse it as written instead (JSON.parse hands revivers the source text).
+            // It is the input's failure, listed with every other one (not a command-line error).
             if (typeof value === "number" && context?.source !== undefined && /^-?\d+$/.test(context.source) && !Number.isSafeInteger(value)) {
-                inexact = [...inexact, `${key}: ${context.source} cannot be represented exactly (JavaScript reads it as ${value}); integers go up to ${Number.MAX_SAFE_INTEGER}`];
+                inexact = [...inexact, {
+                    field: key,
+                    message: `${context.source} cannot be represented exactly (JavaScript reads it as ${value}); integers go up to ${Number.MAX_SAFE_INTEGER}`,
+                }];
             }
             return value;
         }) as unknown;
     } catch (err) {
         throw new UsageError(`--args ${file} is not valid JSON: ${messageOf(err)}`);
     }
-    if (inexact.length > 0) throw new UsageError(`--args ${file}: ${inexact.join("; ")}`);
-    return inputs;
+    return { inputs, inexact };
 }
 
 async function readStdin(): Promise<string> {
