@@ -26,14 +26,17 @@
 #  include <ws2tcpip.h>
 #  include <windows.h>
 #  include <computecore.h>
+#  include <hvsocket.h>
 #  define SIM_EXPORT
 #else
 #  define _GNU_SOURCE
 #  include <arpa/inet.h>
 #  include <dlfcn.h>
 #  include <errno.h>
+#  include <fcntl.h>
 #  include <netinet/in.h>
 #  include <netinet/tcp.h>
+#  include <poll.h>
 #  include <pthread.h>
 #  include <sys/socket.h>
 #  include <sys/syscall.h>
@@ -130,7 +133,9 @@ enum {
     FN_GRANT_VM_ACCESS = 14,
     FN_REVOKE_VM_ACCESS = 15,
     FN_GRANT_VM_GROUP_ACCESS = 16,
-    FN_REVOKE_VM_GROUP_ACCESS = 17
+    FN_REVOKE_VM_GROUP_ACCESS = 17,
+    FN_HVSOCK_BIND = 18,
+    FN_HVSOCK_CLOSE = 19
 };
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -1233,7 +1238,7 @@ typedef struct call_args {
     uint8_t fn;
     uint32_t arg;
     int nstr;
-    wire_str strs[2];
+    wire_str strs[3];
 } call_args;
 
 /* Starts an asynchronous call: validates locally, registers the operation in flight, sends the
@@ -1872,3 +1877,544 @@ SIM_EXPORT HRESULT WINAPI HcsSimSetServiceAddress(PCWSTR address, PCWSTR secret)
     mu_unlock(&g_mu);
     return SIM_S_OK;
 }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Simulated Hyper-V sockets: Winsock's functions under the prefix HcsSimHv_                        */
+/*
+ * The binding declares Winsock's functions once (provider/src/hvsock/winsock-prototypes.ts) and loads
+ * them from ws2_32.dll for a real host, or from here for a simulated one, under these prefixed names:
+ * a Linux library that exported libc's socket names would shadow them. Semantics are Winsock's (SOCKET
+ * handles, SOCKET_ERROR plus a per-thread WSAGetLastError code, FIONBIO, WSAPoll's POLLRDNORM), for
+ * AF_HYPERV stream sockets with SOCKADDR_HV addresses. Under them are ordinary stream sockets: on Linux
+ * a Unix socket at the path the service assigns, on Windows TCP on 127.0.0.1. `bind` registers the
+ * (VM ID, service ID) pair with the service (FN_HVSOCK_BIND), whose simulated guests dial it there.
+ */
+
+#define HV_AF_HYPERV 34 /* AF_HYPERV in the Windows SDK's ws2def.h (mingw-w64's lacks it) */
+#define HV_PROTOCOL_RAW_ 1
+#define HV_SOCK_STREAM 1
+#define HV_FIONBIO ((int32_t)0x8004667Eu)
+#define HV_POLLRDNORM 0x0100
+#define HV_POLLRDBAND 0x0200
+#define HV_POLLWRNORM 0x0010
+#define HV_POLLERR 0x0001
+#define HV_POLLHUP 0x0002
+#define HV_POLLNVAL 0x0004
+
+/* Winsock error codes (winsock2.h), the values WSAGetLastError returns. */
+enum {
+    HV_WSAEINTR = 10004,
+    HV_WSAEACCES = 10013,
+    HV_WSAEFAULT = 10014,
+    HV_WSAEINVAL = 10022,
+    HV_WSAEMFILE = 10024,
+    HV_WSAEWOULDBLOCK = 10035,
+    HV_WSAENOTSOCK = 10038,
+    HV_WSAEPROTONOSUPPORT = 10043,
+    HV_WSAESOCKTNOSUPPORT = 10044,
+    HV_WSAEOPNOTSUPP = 10045,
+    HV_WSAEAFNOSUPPORT = 10047,
+    HV_WSAEADDRINUSE = 10048,
+    HV_WSAENETDOWN = 10050,
+    HV_WSAECONNABORTED = 10053,
+    HV_WSAECONNRESET = 10054,
+    HV_WSAENOBUFS = 10055,
+    HV_WSAENOTCONN = 10057,
+    HV_WSAECONNREFUSED = 10061,
+    HV_WSAENAMETOOLONG = 10063
+};
+
+#ifdef _WIN32
+typedef SOCKADDR_HV hv_sockaddr;
+typedef u_long hv_u_long;
+typedef __LONG32 hv_long32;
+static void hv_set_error(int code) { WSASetLastError(code); }
+static int hv_get_error(void) { return WSAGetLastError(); }
+#else
+typedef uintptr_t SOCKET;
+typedef uint16_t WORD;
+typedef uint32_t ULONG;
+typedef int32_t INT;
+typedef uint32_t hv_u_long; /* Winsock's u_long and long: 32 bits, unlike Linux's */
+typedef int32_t hv_long32;
+#  define INVALID_SOCKET (~(SOCKET)0)
+#  define SOCKET_ERROR (-1)
+typedef struct hv_guid {
+    uint32_t Data1;
+    uint16_t Data2;
+    uint16_t Data3;
+    uint8_t Data4[8];
+} hv_guid;
+typedef struct hv_sockaddr {
+    uint16_t Family;
+    uint16_t Reserved;
+    hv_guid VmId;
+    hv_guid ServiceId;
+} hv_sockaddr;
+typedef struct WSAPOLLFD {
+    SOCKET fd;
+    short events;
+    short revents;
+} WSAPOLLFD;
+static __thread int g_hv_error;
+static void hv_set_error(int code) { g_hv_error = code; }
+static int hv_get_error(void) { return g_hv_error; }
+
+/* The Winsock code for an errno. */
+static int hv_wsa_from_errno(int e) {
+    switch (e) {
+        case EAGAIN: return HV_WSAEWOULDBLOCK;
+        case EINTR: return HV_WSAEINTR;
+        case EBADF: case ENOTSOCK: return HV_WSAENOTSOCK;
+        case ECONNRESET: case EPIPE: return HV_WSAECONNRESET;
+        case ECONNABORTED: return HV_WSAECONNABORTED;
+        case ENOTCONN: return HV_WSAENOTCONN;
+        case EMFILE: case ENFILE: return HV_WSAEMFILE;
+        case ENOBUFS: case ENOMEM: return HV_WSAENOBUFS;
+        case EADDRINUSE: return HV_WSAEADDRINUSE;
+        case ECONNREFUSED: return HV_WSAECONNREFUSED;
+        case ENAMETOOLONG: return HV_WSAENAMETOOLONG;
+        case EACCES: case EPERM: return HV_WSAEACCES;
+        default: return HV_WSAEINVAL;
+    }
+}
+#endif
+
+/* A socket this library made: what bind registered, so closesocket can undo it. */
+typedef struct hv_socket {
+    SOCKET s; /* the handle callers hold: the OS socket itself (an fd on Linux) */
+    int bound, registered, listening, nonblocking;
+    char vm[37], service[37];
+#ifndef _WIN32
+    char path[108]; /* the Unix socket file bind created */
+#endif
+    struct hv_socket *next;
+} hv_socket;
+
+static sim_mutex g_hv_mu = SIM_MUTEX_INIT;
+static hv_socket *g_hv_sockets;
+static long g_hv_live;
+
+/* Looks a socket up; the caller holds g_hv_mu. */
+static hv_socket *hv_find_locked(SOCKET s) {
+    for (hv_socket *h = g_hv_sockets; h; h = h->next)
+        if (h->s == s) return h;
+    return NULL;
+}
+
+static hv_socket *hv_add(SOCKET s) {
+    hv_socket *h = (hv_socket *)calloc(1, sizeof *h);
+    if (h == NULL) return NULL;
+    h->s = s;
+    mu_lock(&g_hv_mu);
+    h->next = g_hv_sockets;
+    g_hv_sockets = h;
+    g_hv_live++;
+    mu_unlock(&g_hv_mu);
+    return h;
+}
+
+/* Copies a socket's record (so no lock is held across a system call). */
+static int hv_snapshot(SOCKET s, hv_socket *out) {
+    mu_lock(&g_hv_mu);
+    hv_socket *h = hv_find_locked(s);
+    if (h) *out = *h;
+    mu_unlock(&g_hv_mu);
+    if (h == NULL) {
+        hv_set_error(HV_WSAENOTSOCK);
+        return -1;
+    }
+    return 0;
+}
+
+static void hv_guid_text(const uint8_t *g, char out[37]) {
+    uint32_t d1 = (uint32_t)g[0] | ((uint32_t)g[1] << 8) | ((uint32_t)g[2] << 16) | ((uint32_t)g[3] << 24);
+    unsigned d2 = (unsigned)g[4] | ((unsigned)g[5] << 8);
+    unsigned d3 = (unsigned)g[6] | ((unsigned)g[7] << 8);
+    snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", (unsigned)d1, d2, d3, g[8], g[9], g[10], g[11],
+             g[12], g[13], g[14], g[15]);
+}
+
+/* The Winsock code for a failed service call: HRESULT_FROM_WIN32(WSAE…) carries it; otherwise the
+ * service is unreachable (WSAENETDOWN) or refused the request (WSAEINVAL). */
+static int hv_wsa_from_hr(HRESULT hr) {
+    uint32_t u = (uint32_t)hr;
+    if ((u & 0xFFFF0000u) == 0x80070000u && (u & 0xFFFFu) >= 10000u) return (int)(u & 0xFFFFu);
+    if (hr == SIM_HCS_E_SERVICE_NOT_AVAILABLE || hr == SIM_HCS_E_SERVICE_DISCONNECT || hr == SIM_HCS_E_ACCESS_DENIED)
+        return HV_WSAENETDOWN;
+    return HV_WSAEINVAL;
+}
+
+#ifndef _WIN32
+/* Reads "address":"…" from the service's bind reply. */
+static int hv_reply_address(const char *doc, size_t len, char *out, size_t cap) {
+    const char *key = "\"address\":\"";
+    const char *at = doc ? strstr(doc, key) : NULL;
+    if (at == NULL) return -1;
+    at += strlen(key);
+    size_t n = 0;
+    while (at < doc + len && *at != '"') {
+        if (*at == '\\' && at + 1 < doc + len) at++;
+        if (n + 1 >= cap) return -1;
+        out[n++] = *at++;
+    }
+    out[n] = 0;
+    return 0;
+}
+#endif
+
+SIM_EXPORT int WINAPI HcsSimHv_WSAStartup(WORD wVersionRequested, void *lpWSAData) {
+#ifdef _WIN32
+    return WSAStartup(wVersionRequested, (LPWSADATA)lpWSAData);
+#else
+    (void)wVersionRequested;
+    (void)lpWSAData;
+    return 0;
+#endif
+}
+
+SIM_EXPORT int WINAPI HcsSimHv_WSAGetLastError(void) { return hv_get_error(); }
+
+SIM_EXPORT SOCKET WINAPI HcsSimHv_socket(int af, int type, int protocol) {
+    lib_init();
+    if (af != HV_AF_HYPERV) {
+        hv_set_error(HV_WSAEAFNOSUPPORT);
+        return INVALID_SOCKET;
+    }
+    if (type != HV_SOCK_STREAM) {
+        hv_set_error(HV_WSAESOCKTNOSUPPORT);
+        return INVALID_SOCKET;
+    }
+    if (protocol != HV_PROTOCOL_RAW_) {
+        hv_set_error(HV_WSAEPROTONOSUPPORT);
+        return INVALID_SOCKET;
+    }
+#ifdef _WIN32
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (s == INVALID_SOCKET) return INVALID_SOCKET;
+#else
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        hv_set_error(hv_wsa_from_errno(errno));
+        return INVALID_SOCKET;
+    }
+    SOCKET s = (SOCKET)fd;
+#endif
+    if (hv_add(s) == NULL) {
+        sock_close((sim_sock)s);
+        hv_set_error(HV_WSAENOBUFS);
+        return INVALID_SOCKET;
+    }
+    return s;
+}
+
+/* Tells the service the socket no longer holds its pair (best effort: a lost connection already did). */
+static void hv_unregister(const char *vm, const char *service) {
+    call_args a = {FN_HVSOCK_CLOSE, 0, 2, {{vm, strlen(vm)}, {service, strlen(service)}, {0}}};
+    (void)sync_call_unbound(&a, NULL, NULL);
+}
+
+SIM_EXPORT int WINAPI HcsSimHv_bind(SOCKET s, const struct sockaddr *name, int namelen) {
+    lib_init();
+    hv_socket h;
+    if (hv_snapshot(s, &h) != 0) return SOCKET_ERROR;
+    if (h.bound) {
+        hv_set_error(HV_WSAEINVAL);
+        return SOCKET_ERROR;
+    }
+    if (name == NULL || namelen < (int)sizeof(hv_sockaddr)) {
+        hv_set_error(HV_WSAEFAULT);
+        return SOCKET_ERROR;
+    }
+    const uint8_t *raw = (const uint8_t *)name;
+    if (((unsigned)raw[0] | ((unsigned)raw[1] << 8)) != HV_AF_HYPERV) {
+        hv_set_error(HV_WSAEAFNOSUPPORT);
+        return SOCKET_ERROR;
+    }
+    char vm[37], service[37];
+    hv_guid_text(raw + 4, vm);
+    hv_guid_text(raw + 20, service);
+
+    char given[64] = {0};
+#ifdef _WIN32
+    /* Windows clients listen on TCP and say where. */
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int salen = sizeof sa;
+    if (bind(s, (struct sockaddr *)&sa, sizeof sa) != 0 || getsockname(s, (struct sockaddr *)&sa, &salen) != 0)
+        return SOCKET_ERROR;
+    snprintf(given, sizeof given, "tcp:127.0.0.1:%u", (unsigned)ntohs(sa.sin_port));
+#endif
+    call_args a = {FN_HVSOCK_BIND, 0, 3, {{vm, strlen(vm)}, {service, strlen(service)}, {given[0] ? given : NULL, strlen(given)}}};
+    char *doc = NULL;
+    size_t len = 0;
+    HRESULT hr = sync_call_unbound(&a, &doc, &len);
+    if (hr < 0) {
+        if (doc) set_last_error("%.*s", (int)(len > 400 ? 400 : len), doc);
+        free(doc);
+        hv_set_error(hv_wsa_from_hr(hr));
+        return SOCKET_ERROR;
+    }
+#ifndef _WIN32
+    /* Linux clients listen on the Unix socket path the service assigned. */
+    char address[160];
+    int parsed = hv_reply_address(doc, len, address, sizeof address);
+    free(doc);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    if (parsed != 0 || strncmp(address, "unix:", 5) != 0 || strlen(address + 5) >= sizeof sa.sun_path) {
+        set_last_error("the HCS simulator service answered a Hyper-V socket bind without a usable Unix socket path");
+        hv_unregister(vm, service);
+        hv_set_error(HV_WSAEINVAL);
+        return SOCKET_ERROR;
+    }
+    memcpy(sa.sun_path, address + 5, strlen(address + 5));
+    if (bind((int)s, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        int e = errno;
+        hv_unregister(vm, service);
+        hv_set_error(hv_wsa_from_errno(e));
+        return SOCKET_ERROR;
+    }
+#else
+    free(doc);
+#endif
+    mu_lock(&g_hv_mu);
+    hv_socket *live = hv_find_locked(s);
+    if (live) {
+        live->bound = live->registered = 1;
+        memcpy(live->vm, vm, sizeof vm);
+        memcpy(live->service, service, sizeof service);
+#ifndef _WIN32
+        snprintf(live->path, sizeof live->path, "%s", sa.sun_path);
+#endif
+    }
+    mu_unlock(&g_hv_mu);
+    return 0;
+}
+
+SIM_EXPORT int WINAPI HcsSimHv_listen(SOCKET s, int backlog) {
+    hv_socket h;
+    if (hv_snapshot(s, &h) != 0) return SOCKET_ERROR;
+    if (!h.bound) {
+        hv_set_error(HV_WSAEINVAL);
+        return SOCKET_ERROR;
+    }
+#ifdef _WIN32
+    if (listen(s, backlog) != 0) return SOCKET_ERROR;
+#else
+    if (listen((int)s, backlog) != 0) {
+        hv_set_error(hv_wsa_from_errno(errno));
+        return SOCKET_ERROR;
+    }
+#endif
+    mu_lock(&g_hv_mu);
+    hv_socket *live = hv_find_locked(s);
+    if (live) live->listening = 1;
+    mu_unlock(&g_hv_mu);
+    return 0;
+}
+
+SIM_EXPORT SOCKET WINAPI HcsSimHv_accept(SOCKET s, struct sockaddr *addr, int *addrlen) {
+    hv_socket h;
+    if (hv_snapshot(s, &h) != 0) return INVALID_SOCKET;
+    if (!h.listening) {
+        hv_set_error(HV_WSAEINVAL);
+        return INVALID_SOCKET;
+    }
+    if (addr != NULL && (addrlen == NULL || *addrlen < (int)sizeof(hv_sockaddr))) {
+        hv_set_error(HV_WSAEFAULT);
+        return INVALID_SOCKET;
+    }
+#ifdef _WIN32
+    SOCKET c = accept(s, NULL, NULL); /* inherits the listener's FIONBIO, as Winsock sockets do */
+    if (c == INVALID_SOCKET) return INVALID_SOCKET;
+#else
+    /* Winsock's accepted socket inherits the listener's non-blocking mode; Linux's does not. */
+    int fd = accept4((int)s, NULL, NULL, SOCK_CLOEXEC | (h.nonblocking ? SOCK_NONBLOCK : 0));
+    if (fd < 0) {
+        hv_set_error(hv_wsa_from_errno(errno));
+        return INVALID_SOCKET;
+    }
+    SOCKET c = (SOCKET)fd;
+#endif
+    hv_socket *accepted = hv_add(c);
+    if (accepted == NULL) {
+        sock_close((sim_sock)c);
+        hv_set_error(HV_WSAENOBUFS);
+        return INVALID_SOCKET;
+    }
+    mu_lock(&g_hv_mu);
+    accepted->nonblocking = h.nonblocking;
+    memcpy(accepted->vm, h.vm, sizeof h.vm);
+    memcpy(accepted->service, h.service, sizeof h.service);
+    mu_unlock(&g_hv_mu);
+    if (addr != NULL) {
+        /* The peer: the guest of the listener's VM, on the listener's service. */
+        hv_sockaddr *out = (hv_sockaddr *)(void *)addr;
+        memset(out, 0, sizeof *out);
+        out->Family = HV_AF_HYPERV;
+        uint8_t *raw = (uint8_t *)(void *)addr;
+        for (int which = 0; which < 2; which++) {
+            const char *text = which == 0 ? h.vm : h.service;
+            unsigned v[11];
+            if (sscanf(text, "%8x-%4x-%4x-%2x%2x-%2x%2x%2x%2x%2x%2x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+                       &v[8], &v[9], &v[10]) == 11) {
+                uint8_t *g = raw + 4 + 16 * which;
+                g[0] = (uint8_t)v[0]; g[1] = (uint8_t)(v[0] >> 8); g[2] = (uint8_t)(v[0] >> 16); g[3] = (uint8_t)(v[0] >> 24);
+                g[4] = (uint8_t)v[1]; g[5] = (uint8_t)(v[1] >> 8);
+                g[6] = (uint8_t)v[2]; g[7] = (uint8_t)(v[2] >> 8);
+                for (int i = 0; i < 8; i++) g[8 + i] = (uint8_t)v[3 + i];
+            }
+        }
+        *addrlen = (int)sizeof(hv_sockaddr);
+    }
+    return c;
+}
+
+SIM_EXPORT int WINAPI HcsSimHv_recv(SOCKET s, char *buf, int len, int flags) {
+    hv_socket h;
+    if (hv_snapshot(s, &h) != 0) return SOCKET_ERROR;
+    if (flags != 0) {
+        hv_set_error(HV_WSAEOPNOTSUPP);
+        return SOCKET_ERROR;
+    }
+#ifdef _WIN32
+    return recv(s, buf, len, 0);
+#else
+    ssize_t n = recv((int)s, buf, len < 0 ? 0 : (size_t)len, 0);
+    if (n < 0) {
+        hv_set_error(hv_wsa_from_errno(errno));
+        return SOCKET_ERROR;
+    }
+    return (int)n;
+#endif
+}
+
+SIM_EXPORT int WINAPI HcsSimHv_send(SOCKET s, const char *buf, int len, int flags) {
+    hv_socket h;
+    if (hv_snapshot(s, &h) != 0) return SOCKET_ERROR;
+    if (flags != 0) {
+        hv_set_error(HV_WSAEOPNOTSUPP);
+        return SOCKET_ERROR;
+    }
+#ifdef _WIN32
+    return send(s, buf, len, 0);
+#else
+    ssize_t n = send((int)s, buf, len < 0 ? 0 : (size_t)len, MSG_NOSIGNAL);
+    if (n < 0) {
+        hv_set_error(hv_wsa_from_errno(errno));
+        return SOCKET_ERROR;
+    }
+    return (int)n;
+#endif
+}
+
+SIM_EXPORT int WINAPI HcsSimHv_closesocket(SOCKET s) {
+    mu_lock(&g_hv_mu);
+    hv_socket **link = &g_hv_sockets;
+    while (*link && (*link)->s != s) link = &(*link)->next;
+    hv_socket *h = *link;
+    if (h) {
+        *link = h->next;
+        g_hv_live--;
+    }
+    mu_unlock(&g_hv_mu);
+    if (h == NULL) {
+        hv_set_error(HV_WSAENOTSOCK);
+        return SOCKET_ERROR;
+    }
+    if (h->registered) hv_unregister(h->vm, h->service);
+#ifndef _WIN32
+    if (h->path[0]) unlink(h->path);
+#endif
+    sock_close((sim_sock)s);
+    free(h);
+    return 0;
+}
+
+SIM_EXPORT int WINAPI HcsSimHv_ioctlsocket(SOCKET s, hv_long32 cmd, hv_u_long *argp) {
+    hv_socket h;
+    if (hv_snapshot(s, &h) != 0) return SOCKET_ERROR;
+    if (cmd != HV_FIONBIO || argp == NULL) {
+        hv_set_error(cmd != HV_FIONBIO ? HV_WSAEINVAL : HV_WSAEFAULT);
+        return SOCKET_ERROR;
+    }
+#ifdef _WIN32
+    if (ioctlsocket(s, FIONBIO, argp) != 0) return SOCKET_ERROR;
+#else
+    int flags = fcntl((int)s, F_GETFL);
+    if (flags < 0 || fcntl((int)s, F_SETFL, *argp ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK)) != 0) {
+        hv_set_error(hv_wsa_from_errno(errno));
+        return SOCKET_ERROR;
+    }
+#endif
+    mu_lock(&g_hv_mu);
+    hv_socket *live = hv_find_locked(s);
+    if (live) live->nonblocking = *argp != 0;
+    mu_unlock(&g_hv_mu);
+    return 0;
+}
+
+SIM_EXPORT int WINAPI HcsSimHv_WSAPoll(WSAPOLLFD fdArray[], ULONG fds, INT timeout) {
+#ifdef _WIN32
+    return WSAPoll(fdArray, fds, timeout);
+#else
+    if (fdArray == NULL && fds > 0) {
+        hv_set_error(HV_WSAEFAULT);
+        return SOCKET_ERROR;
+    }
+    struct pollfd *p = (struct pollfd *)calloc(fds ? fds : 1, sizeof *p);
+    if (p == NULL) {
+        hv_set_error(HV_WSAENOBUFS);
+        return SOCKET_ERROR;
+    }
+    for (ULONG i = 0; i < fds; i++) {
+        mu_lock(&g_hv_mu);
+        int known = hv_find_locked(fdArray[i].fd) != NULL;
+        mu_unlock(&g_hv_mu);
+        p[i].fd = known ? (int)fdArray[i].fd : -1; /* poll() skips a negative fd: reported POLLNVAL below */
+        p[i].events = (short)(((fdArray[i].events & (HV_POLLRDNORM | HV_POLLRDBAND)) ? POLLIN : 0) |
+                              ((fdArray[i].events & HV_POLLWRNORM) ? POLLOUT : 0));
+        fdArray[i].revents = known ? 0 : HV_POLLNVAL;
+    }
+    int n = poll(p, fds, timeout < 0 ? -1 : timeout);
+    if (n < 0) {
+        int e = errno;
+        free(p);
+        hv_set_error(hv_wsa_from_errno(e));
+        return SOCKET_ERROR;
+    }
+    int ready = 0;
+    for (ULONG i = 0; i < fds; i++) {
+        short r = fdArray[i].revents;
+        if (p[i].revents & POLLIN) r |= HV_POLLRDNORM;
+        if (p[i].revents & POLLOUT) r |= HV_POLLWRNORM;
+        if (p[i].revents & POLLHUP) r |= HV_POLLHUP;
+        if (p[i].revents & POLLERR) r |= HV_POLLERR;
+        if (p[i].revents & POLLNVAL) r |= HV_POLLNVAL;
+        fdArray[i].revents = r;
+        if (r) ready++;
+    }
+    free(p);
+    return ready;
+#endif
+}
+
+#ifdef _WIN32
+/* Each simulated function has exactly the type of Winsock's own (a mismatch does not compile). */
+#  define HV_SAME_TYPE(winsock, ours) \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&winsock), __typeof__(&ours)), #ours " differs from " #winsock)
+HV_SAME_TYPE(socket, HcsSimHv_socket);
+HV_SAME_TYPE(bind, HcsSimHv_bind);
+HV_SAME_TYPE(listen, HcsSimHv_listen);
+HV_SAME_TYPE(accept, HcsSimHv_accept);
+HV_SAME_TYPE(recv, HcsSimHv_recv);
+HV_SAME_TYPE(send, HcsSimHv_send);
+HV_SAME_TYPE(closesocket, HcsSimHv_closesocket);
+HV_SAME_TYPE(ioctlsocket, HcsSimHv_ioctlsocket);
+HV_SAME_TYPE(WSAPoll, HcsSimHv_WSAPoll);
+HV_SAME_TYPE(WSAGetLastError, HcsSimHv_WSAGetLastError);
+#endif

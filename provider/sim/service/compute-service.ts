@@ -61,6 +61,22 @@ export interface ComputeServiceOptions {
     readonly build: number;
     readonly logicalProcessors: number;
     readonly log: Logger;
+    /** Told when systems start, stop and go away (the simulated guests boot and power off with them). */
+    readonly lifecycle?: SystemLifecycle;
+    /** The host's time zone, reported in the `Simulator` service property (host-time-zone.ts). */
+    readonly timeZone?: unknown;
+}
+
+/** What happens to a system that its guest cares about. */
+export interface SystemLifecycle {
+    /** Created → Running. */
+    started(system: SystemRecord): void;
+    /** Any state → Stopped. */
+    stopped(system: SystemRecord): void;
+    /** The system no longer exists. */
+    removed(system: SystemRecord): void;
+    /** The system was running (or paused) when the service restarted, and still is. */
+    restored(system: SystemRecord): void;
 }
 
 function obj(v: unknown): Json | undefined {
@@ -101,11 +117,15 @@ export class ComputeService {
     /** Each system's JSON in state.json, until it changes: a flush re-serializes only what changed. */
     private readonly systemJson = new WeakMap<SystemRecord, string>();
     private flushScheduled = false;
+    private readonly lifecycle: SystemLifecycle | undefined;
+    private readonly timeZone: unknown;
 
     constructor(options: ComputeServiceOptions) {
         this.root = path.resolve(options.root);
         this.host = { build: options.build, logicalProcessors: options.logicalProcessors };
         this.log = options.log;
+        this.lifecycle = options.lifecycle;
+        this.timeZone = options.timeZone;
         this.hostId = loadOrCreateHostId(this.root);
         const persisted = loadHost(this.root);
         this.grants = new GrantStore(this.root, persisted.grants);
@@ -132,9 +152,11 @@ export class ComputeService {
                 changed = true;
                 continue;
             }
-            this.systems.set(s.id.toLowerCase(), { ...s, handles: new Set() });
+            const restored: SystemRecord = { ...s, handles: new Set() };
+            this.systems.set(s.id.toLowerCase(), restored);
             // The VM kept running while the service restarted, and so did its worker process's opens.
             this.openDisks.restore(s.id, attachedDisks(this.root, s.document));
+            if (s.state === "Running" || s.state === "Paused") this.lifecycle?.restored(restored);
         }
         if (changed) this.persist();
     }
@@ -260,6 +282,7 @@ export class ComputeService {
     private remove(system: SystemRecord, why: string): void {
         this.systems.delete(system.id.toLowerCase());
         this.openDisks.closeAll(system.id);
+        this.lifecycle?.removed(system);
         this.persist();
         this.log.info({ id: system.id }, `removed compute system: ${why}`);
     }
@@ -273,6 +296,7 @@ export class ComputeService {
         system.stoppedAt = new Date().toISOString();
         // The worker process has exited: its disks are closed, though handles may keep the system.
         this.openDisks.closeAll(system.id);
+        this.lifecycle?.stopped(system);
         this.systemChanged(system);
         this.log.info({ id: system.id, from, to: "Stopped", exitType }, `compute system stopped: ${why}`);
         // GUESS: the SystemExited event reaches callbacks before the reply that completes the
@@ -290,6 +314,7 @@ export class ComputeService {
         if (to === "Running" && from === "Created") system.startedAt = new Date().toISOString();
         this.systemChanged(system);
         this.log.info({ id: system.id, from, to }, `compute system ${why}`);
+        if (to === "Running" && from === "Created") this.lifecycle?.started(system);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -600,7 +625,10 @@ export class ComputeService {
             case "QoSCapabilities":
                 return { ProcessorQoSSupported: true };
             case "Simulator":
-                return { Root: this.root, HostId: this.hostId, OsBuild: this.host.build, LogicalProcessorCount: n, Version: SIMULATOR_VERSION };
+                return {
+                    Root: this.root, HostId: this.hostId, OsBuild: this.host.build, LogicalProcessorCount: n, Version: SIMULATOR_VERSION,
+                    ...(this.timeZone !== undefined ? { TimeZone: this.timeZone } : {}),
+                };
             default:
                 return {};
         }

@@ -95,7 +95,16 @@ export class ControlClient {
         await this.request({ cmd: "fault", action: "crash" }).catch(() => undefined); // it dies before answering
     }
 
-    /** Removes every fault (or those for `fn`); held calls proceed. */
+    /**
+     * Breaks the guests that boot from now on (of compute system `system`, or all): see guest/guest-faults.ts
+     * for the modes (never-dial, dial-late, close-mid-negotiation, unsupported-version, stop-answering,
+     * fail-request). Cleared with the other faults.
+     */
+    guestFault(mode: string, options: { system?: string; delayMs?: number; at?: string; version?: number; hresult?: number | string } = {}): Promise<FaultView> {
+        return this.request({ cmd: "fault", action: "guest", mode, ...options });
+    }
+
+    /** Removes every fault (or those for `fn`, `GCS` for the guests'); held calls proceed. */
     clearFaults(fn?: string): Promise<{ removed: number }> {
         return this.request(fn === undefined ? { cmd: "fault", action: "clear" } : { cmd: "fault", action: "clear", fn });
     }

@@ -15,18 +15,42 @@ export type ControlRequest =
     | { readonly cmd: "fault"; readonly action: "latency"; readonly fn: string; readonly ms: number }
     | { readonly cmd: "fault"; readonly action: "hang"; readonly fn: string }
     | { readonly cmd: "fault"; readonly action: "crash"; readonly fn?: string }
+    | {
+        readonly cmd: "fault"; readonly action: "guest"; readonly mode: string; readonly system?: string; readonly delayMs?: number;
+        readonly at?: string; readonly version?: number; readonly hresult?: string | number;
+    }
     | { readonly cmd: "fault"; readonly action: "clear"; readonly fn?: string }
     | { readonly cmd: "fault"; readonly action: "list" };
 
 export type ControlResponse = { readonly id: number; readonly ok: true; readonly result: unknown } | { readonly id: number; readonly ok: false; readonly error: string };
 
 export interface FaultView {
-    readonly kind: "fail" | "latency" | "hang" | "crash";
+    readonly kind: "fail" | "latency" | "hang" | "crash" | "guest";
+    /** The computecore function; `GCS` for a guest fault. */
     readonly fn: string;
     readonly hresult?: string;
     readonly nth?: number;
     readonly times?: number;
     readonly ms?: number;
+    /** Guest faults (guest/guest-faults.ts): the mode, and the system, delay, request and version it takes. */
+    readonly mode?: string;
+    /** The compute system a guest fault is for (all when absent). */
+    readonly system?: string;
+    readonly delayMs?: number;
+    readonly at?: string;
+    readonly version?: number;
+}
+
+/** A simulated guest, as `state` shows it (guest/simulated-guest.ts). */
+export interface GuestStateView {
+    readonly phase: string;
+    readonly dialed: string | null;
+    readonly requests: readonly string[];
+    readonly protocolVersion: number | null;
+    readonly hvSocket: Readonly<Record<string, unknown>> | null;
+    readonly timeZone?: unknown;
+    readonly started: boolean;
+    readonly faults: readonly string[];
 }
 
 /** What `state` returns. */
@@ -51,6 +75,16 @@ export interface SimulatorState {
         readonly startedAt: string | null;
         readonly memorySizeInMB: number;
         readonly processorCount: number;
+        /** The VM's guest since it last started; null when it never ran under this service. */
+        readonly guest: GuestStateView | null;
+    }[];
+    /** Bound Hyper-V sockets: which client process listens for which (VM ID, service ID). */
+    readonly hvSockets: readonly {
+        readonly vmId: string;
+        readonly serviceId: string;
+        readonly address: string;
+        readonly connection: number;
+        readonly pid: number | null;
     }[];
     readonly connections: readonly {
         readonly id: number;

@@ -29,6 +29,8 @@ export interface StartSimulatorOptions {
     readonly logicalProcessors?: number;
     /** @default 20348 */
     readonly build?: number;
+    /** How long a started VM's guest takes to dial its host, in ms. @default 20 */
+    readonly guestBootDelayMs?: number;
     /** Also listen on TCP 127.0.0.1 (with a secret), and make `address` the TCP one. @default false */
     readonly tcp?: boolean;
     /** Extra environment for the service process (e.g. PULUMI_HCS_LOG_LEVEL). */
@@ -160,6 +162,7 @@ export async function startLocalSimulatorProcess(opts: StartSimulatorOptions = {
     const baseArgs = ["--root", root];
     if (opts.logicalProcessors !== undefined) baseArgs.push("--logical-processors", String(opts.logicalProcessors));
     if (opts.build !== undefined) baseArgs.push("--build", String(opts.build));
+    if (opts.guestBootDelayMs !== undefined) baseArgs.push("--guest-boot-delay", String(opts.guestBootDelayMs));
     const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_HCS_LOG_LEVEL: process.env.PULUMI_HCS_LOG_LEVEL ?? "warn", ...opts.env };
     delete env.PULUMI_HCS_SIM_SECRET;
 

@@ -46,6 +46,9 @@ export enum Fn {
     RevokeVmAccess = 15,
     GrantVmGroupAccess = 16,
     RevokeVmGroupAccess = 17,
+    /** A Hyper-V socket of the simulated host binds (VM ID, service ID): see hv-socket-namespace.ts. */
+    HvSocketBind = 18,
+    HvSocketClose = 19,
 }
 
 /** The computecore function name behind each code (what faults and call counts are keyed by). */
@@ -67,6 +70,9 @@ export const FUNCTION_NAMES: Readonly<Record<Fn, string>> = {
     [Fn.RevokeVmAccess]: "HcsRevokeVmAccess",
     [Fn.GrantVmGroupAccess]: "HcsGrantVmGroupAccess",
     [Fn.RevokeVmGroupAccess]: "HcsRevokeVmGroupAccess",
+    // Not computecore: the library's simulated Winsock (its exports carry this prefix).
+    [Fn.HvSocketBind]: "HcsSimHv_bind",
+    [Fn.HvSocketClose]: "HcsSimHv_closesocket",
 };
 
 /** Functions whose result arrives through an HCS_OPERATION (the others block for the reply). */

@@ -14,6 +14,10 @@ import { onLines } from "./json-lines";
 import { ControlClient, CONTROL_SOCKET } from "./control-client";
 import type { ControlRequest, ControlResponse, FaultView, SimulatorState } from "./control-protocol";
 import { Faults, type Fault } from "./faults";
+import { GuestFaults, type GuestFault } from "./guest/guest-faults";
+import { DEFAULT_GUEST_BOOT_DELAY_MS, Guests } from "./guest/guests";
+import { hostTimeZone } from "./host-time-zone";
+import { HvSocketNamespace } from "./hv-socket-namespace";
 import { writeFileAtomic } from "./host-store";
 import { hrHex, parseHresult } from "./hresults";
 import { maxSchemaMinor } from "./schema";
@@ -37,6 +41,8 @@ export interface ServiceOptions {
     readonly build: number;
     /** The TCP secret; @default PULUMI_HCS_SIM_SECRET from the environment, else a fresh random one. */
     readonly secret?: string;
+    /** How long a started VM's guest takes to dial its host, in ms. @default 20 */
+    readonly guestBootDelayMs?: number;
 }
 
 /** The line the service prints when ready, also written to `<root>/sim.json`. */
@@ -109,6 +115,17 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
     fs.rmSync(socketPath, { force: true });
 }
 
+function guestFaultView(f: GuestFault): FaultView {
+    return {
+        kind: "guest", fn: "GCS", mode: f.mode,
+        ...(f.system !== undefined ? { system: f.system } : {}),
+        ...(f.delayMs !== undefined ? { delayMs: f.delayMs } : {}),
+        ...(f.at !== undefined ? { at: f.at } : {}),
+        ...(f.version !== undefined ? { version: f.version } : {}),
+        ...(f.hresult !== undefined ? { hresult: hrHex(f.hresult) } : {}),
+    };
+}
+
 function faultView(f: Fault): FaultView {
     switch (f.kind) {
         case "fail":
@@ -158,10 +175,26 @@ export async function runService(options: ServiceOptions): Promise<RunningServic
 
     const tcp = options.tcp !== undefined ? parseTcp(options.tcp) : undefined;
     const secret = tcp ? (options.secret ?? (process.env.PULUMI_HCS_SIM_SECRET || randomBytes(32).toString("hex"))) : undefined;
-    const service = new ComputeService({ root, build: options.build, logicalProcessors: options.logicalProcessors, log: simLog });
+    const bootDelayMs = options.guestBootDelayMs ?? DEFAULT_GUEST_BOOT_DELAY_MS;
+    if (!Number.isInteger(bootDelayMs) || bootDelayMs < 0) {
+        throw new RangeError(`Cannot use a guest boot delay of ${bootDelayMs} ms: expected a whole number of milliseconds, 0 or more`);
+    }
+    const hvSockets = new HvSocketNamespace(path.join(root, "hvsock"));
+    hvSockets.prepare();
+    const guestFaults = new GuestFaults();
+    const guests = new Guests({ namespace: hvSockets, faults: guestFaults, bootDelayMs, log: simLog });
+    const service = new ComputeService({
+        root, build: options.build, logicalProcessors: options.logicalProcessors, log: simLog, timeZone: hostTimeZone(),
+        lifecycle: {
+            started: (system) => guests.started(system),
+            stopped: (system) => guests.stopped(system),
+            removed: (system) => guests.removed(system),
+            restored: (system) => guests.restored(system),
+        },
+    });
     const faults = new Faults();
     const crash = () => process.kill(process.pid, "SIGKILL");
-    const server = new SimServer({ socketPath, tcp, secret, service, faults, log: simLog, crash });
+    const server = new SimServer({ socketPath, tcp, secret, service, hvSockets, faults, log: simLog, crash });
     await server.listen();
 
     let resolveStopped!: () => void;
@@ -170,7 +203,9 @@ export async function runService(options: ServiceOptions): Promise<RunningServic
     const stop = (): Promise<void> => {
         stopping ??= (async () => {
             simLog.info({ root }, "simulator stopping");
+            guests.stopAll();
             await Promise.all([server.close(), new Promise<void>((r) => control.close(() => r()))]);
+            fs.rmSync(hvSockets.directory, { recursive: true, force: true });
             for (const f of [socketPath, controlPath, pidFile]) fs.rmSync(f, { force: true });
             resolveStopped();
         })();
@@ -185,11 +220,17 @@ export async function runService(options: ServiceOptions): Promise<RunningServic
         logicalProcessors: options.logicalProcessors,
         socket: socketPath,
         tcp: server.tcpAddress,
-        ...service.snapshot(),
+        ...snapshotWithGuests(),
+        hvSockets: hvSockets.list(),
         connections: server.connectionInfo(),
         calls: faults.callCounts(),
-        faults: faults.list().map(faultView),
+        faults: [...faults.list().map(faultView), ...guestFaults.list().map(guestFaultView)],
     } as unknown as SimulatorState);
+
+    const snapshotWithGuests = () => {
+        const snapshot = service.snapshot();
+        return { ...snapshot, systems: snapshot.systems.map((s) => ({ ...s, guest: guests.view(String(s.id)) })) };
+    };
 
     const handle = (req: ControlRequest): unknown => {
         switch (req.cmd) {
@@ -218,10 +259,16 @@ export async function runService(options: ServiceOptions): Promise<RunningServic
                             return { crashing: true };
                         }
                         return faultView(faults.addCrash(req.fn));
+                    case "guest": {
+                        const { hresult, ...rest } = req;
+                        return guestFaultView(guestFaults.add({ ...rest, ...(hresult !== undefined ? { hresult: parseHresult(String(hresult)) } : {}) }));
+                    }
                     case "clear":
-                        return { removed: faults.clear(req.fn) };
+                        // Without a function, every fault goes, the guests' too; `clear GCS` clears only theirs.
+                        if (req.fn === "GCS") return { removed: guestFaults.clear() };
+                        return { removed: faults.clear(req.fn) + (req.fn === undefined ? guestFaults.clear() : 0) };
                     case "list":
-                        return faults.list().map(faultView);
+                        return [...faults.list().map(faultView), ...guestFaults.list().map(guestFaultView)];
                 }
         }
         throw new Error(`Unknown control request ${JSON.stringify(req)}`);

@@ -9,6 +9,7 @@ import * as net from "node:net";
 import type { Logger } from "../../src/log/logger";
 import { ComputeService, type ClientConnection, type SystemHandle } from "./compute-service";
 import { Faults } from "./faults";
+import type { HvSocketNamespace } from "./hv-socket-namespace";
 import { HcsFailure, HR, hrHex } from "./hresults";
 import { encodeFrame, FrameKind, FrameReader, Fn, FUNCTION_NAMES, PROTOCOL_VERSION, type Frame } from "./protocol";
 
@@ -21,6 +22,8 @@ export interface ServerOptions {
     /** Required from TCP clients in their hello frame. */
     readonly secret?: string;
     readonly service: ComputeService;
+    /** The Hyper-V sockets clients bind (HcsSimHv_bind), which simulated guests dial. */
+    readonly hvSockets: HvSocketNamespace;
     readonly faults: Faults;
     readonly log: Logger;
     /** Kills the process abruptly (fault crash). */
@@ -126,6 +129,7 @@ export class SimServer {
             this.connections.delete(conn);
             const handles = conn.handles.size;
             this.opts.service.connectionClosed(conn);
+            this.opts.hvSockets.connectionClosed(conn);
             if (conn.helloDone) this.opts.log.debug({ conn: conn.id, clientPid: conn.pid, handles }, "client disconnected; its handles closed");
         });
     }
@@ -302,6 +306,11 @@ export class SimServer {
                 return null;
             case Fn.RevokeVmGroupAccess:
                 service.revoke(undefined, s1);
+                return null;
+            case Fn.HvSocketBind:
+                return JSON.stringify({ address: this.opts.hvSockets.bind(conn, s0, s1, frame.strings[2] ?? null) });
+            case Fn.HvSocketClose:
+                this.opts.hvSockets.close(conn, s0, s1);
                 return null;
         }
     }

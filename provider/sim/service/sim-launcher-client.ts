@@ -33,6 +33,7 @@ export const LAUNCHER_SECRET_ENV = "PULUMI_HCS_SIM_LAUNCHER_SECRET";
 export interface LaunchOptions {
     readonly logicalProcessors?: number;
     readonly build?: number;
+    readonly guestBootDelayMs?: number;
     readonly env?: Readonly<Record<string, string>>;
     readonly readyTimeoutMs?: number;
 }
@@ -111,6 +112,7 @@ export async function startSimulatorThroughLauncher(
     const options: LaunchOptions = {
         logicalProcessors: opts.logicalProcessors,
         build: opts.build,
+        guestBootDelayMs: opts.guestBootDelayMs,
         readyTimeoutMs: opts.readyTimeoutMs,
         // Only what was asked for: this process's environment (Windows paths, PATH) means nothing there.
         env: {

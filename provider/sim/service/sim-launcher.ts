@@ -66,6 +66,7 @@ export async function serveSimulatorLauncher(options: SimulatorLauncherOptions =
                 const sim = await startLocalSimulatorProcess({
                     logicalProcessors: o.logicalProcessors,
                     build: o.build,
+                    guestBootDelayMs: o.guestBootDelayMs,
                     readyTimeoutMs: o.readyTimeoutMs,
                     env: o.env,
                     // A Windows client's simulator library speaks TCP only.

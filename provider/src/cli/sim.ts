@@ -10,6 +10,7 @@ import { ControlClient } from "../../sim/service/control-client";
 import type { SimulatorState } from "../../sim/service/control-protocol";
 import { providerRoot } from "../../sim/service/launch";
 import { alreadyRunningMessage, DEFAULT_BUILD, READY_FILE, runningSimulatorPid, runService, type ReadyInfo } from "../../sim/service/run-service";
+import { DEFAULT_GUEST_BOOT_DELAY_MS } from "../../sim/service/guest/guests";
 import { DEFAULT_LAYER, seedLayers } from "../../sim/service/seed-layers";
 import { linesSinceStart, openServiceLog } from "../../sim/service/service-log";
 
@@ -26,6 +27,7 @@ options (run):
   --tcp 127.0.0.1:PORT       also listen on TCP (port 0 picks one); clients must send the printed secret
   --logical-processors N     host logical processors (default: this machine's, ${os.availableParallelism()})
   --build N                  Windows build the host reports (default ${DEFAULT_BUILD}; 17763 or later)
+  --guest-boot-delay MS      how long a started VM's guest takes to dial its host (default ${DEFAULT_GUEST_BOOT_DELAY_MS})
   --detach                   start in the background, print the ready line, exit 0 (pid in DIR/sim.pid,
                              log in DIR/sim.log, mode 0600)
 
@@ -40,8 +42,9 @@ The simulator's library alone (PULUMI_HCS_SIM) takes "address", or tcp:<tcp>.
 
 commands:
   stop          stop a running simulator
-  state         show systems, handles, connections, grants, open disks, call counts and faults
-  fault         inject failures, latency, hangs or crashes into HCS calls
+  state         show systems and their guests, handles, connections, grants, open disks, Hyper-V
+                sockets, call counts and faults
+  fault         inject failures, latency, hangs or crashes into HCS calls, or break VMs' guests
   kill          make a compute system die behind its clients' backs
   seed-layers   lay out a fake WCOW base layer under the root
 
@@ -73,6 +76,15 @@ actions:
         remove every fault (or the function's); held calls proceed
   list
         print the active faults
+  guest <mode> [--id ID] [--delay-ms N] [--at REQUEST] [--version N] [--hresult HR]
+        break the guest of every VM that starts from now on (or of compute system ID), until cleared:
+          never-dial              the guest never dials its host
+          dial-late --delay-ms N  the guest dials N ms after its VM starts
+          close-mid-negotiation   the guest closes the connection when NegotiateProtocol arrives
+          unsupported-version     the guest speaks only protocol --version (default 5)
+          stop-answering          from request --at on (default NegotiateProtocol), the guest answers nothing
+          fail-request            the guest answers --at (default ModifySettings) with --hresult (default 0x80004005)
+        \`clear GCS\` removes only the guests' faults
 
 HcsFunction is a computecore name, e.g. HcsStartComputeSystem, HcsCreateComputeSystem,
 HcsGetServiceProperties. Functions that run inside the client library (HcsCreateOperation,
@@ -165,6 +177,7 @@ async function runCommand(args: string[]): Promise<number> {
         tcp: { type: "string" },
         "logical-processors": { type: "string" },
         build: { type: "string" },
+        "guest-boot-delay": { type: "string" },
         detach: { type: "boolean" },
         "exit-with-stdin": { type: "boolean" },
         // Internal: the service --detach started. Its stdout is sim.log, which must not hold the
@@ -183,6 +196,7 @@ async function runCommand(args: string[]): Promise<number> {
         tcp: values.tcp as string | undefined,
         logicalProcessors: intOption(values, "logical-processors", os.availableParallelism()),
         build: intOption(values, "build", DEFAULT_BUILD),
+        guestBootDelayMs: intOption(values, "guest-boot-delay", DEFAULT_GUEST_BOOT_DELAY_MS),
     });
     if (!values[DETACHED_SERVICE]) process.stdout.write(`${JSON.stringify(service.ready)}\n`);
     const stop = () => void service.stop();
@@ -295,9 +309,15 @@ export function formatState(s: SimulatorState): string {
         "",
         `systems (${s.systems.length}):`,
         s.systems.length === 0 ? "  none" : table([
-            ["  ID", "STATE", "OWNER", "RUNTIME ID", "HANDLES", "TERMINATE-ON-CLOSE", "MEMORY MB", "CPUS"],
+            ["  ID", "STATE", "OWNER", "RUNTIME ID", "HANDLES", "TERMINATE-ON-CLOSE", "MEMORY MB", "CPUS", "GUEST"],
             ...s.systems.map((x) => [`  ${x.id}`, x.state + (x.exitType ? ` (${x.exitType})` : ""), x.owner || "-", x.runtimeId, String(x.handles),
-                String(x.terminateOnLastHandleClosed), String(x.memorySizeInMB), String(x.processorCount)]),
+                String(x.terminateOnLastHandleClosed), String(x.memorySizeInMB), String(x.processorCount), x.guest?.phase ?? "-"]),
+        ]),
+        "",
+        `hyper-v sockets (${(s.hvSockets ?? []).length}):`,
+        (s.hvSockets ?? []).length === 0 ? "  none" : table([
+            ["  VM ID", "SERVICE ID", "PID", "ADDRESS"],
+            ...s.hvSockets.map((h) => [`  ${h.vmId}`, h.serviceId, String(h.pid ?? "-"), h.address]),
         ]),
         "",
         `connections (${s.connections.length}):`,
@@ -346,6 +366,10 @@ async function faultCommand(args: string[]): Promise<number> {
         nth: { type: "string" },
         times: { type: "string" },
         on: { type: "string" },
+        id: { type: "string" },
+        "delay-ms": { type: "string" },
+        at: { type: "string" },
+        version: { type: "string" },
     });
     if (values.help) {
         process.stdout.write(HELP.fault!);
@@ -378,6 +402,16 @@ async function faultCommand(args: string[]): Promise<number> {
                 await control.crash();
                 result = { crashed: true };
             }
+            break;
+        case "guest":
+            if (!fn) throw new UsageError("fault guest needs a mode: never-dial, dial-late, close-mid-negotiation, unsupported-version, stop-answering or fail-request");
+            result = await control.guestFault(fn, {
+                ...(values.id !== undefined ? { system: values.id as string } : {}),
+                ...(values["delay-ms"] !== undefined ? { delayMs: intOption(values, "delay-ms", 0) } : {}),
+                ...(values.at !== undefined ? { at: values.at as string } : {}),
+                ...(values.version !== undefined ? { version: intOption(values, "version", 0) } : {}),
+                ...(values.hresult !== undefined ? { hresult: values.hresult as string } : {}),
+            });
             break;
         case "clear":
             result = await control.clearFaults(fn);
