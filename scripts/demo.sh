@@ -55,5 +55,5 @@ The VM runs on the simulated host in .demo/host. To work with it yourself:
   pulumi config set processorCount 1 && pulumi preview       # a replacement
   pulumi up                                                  # apply what preview showed
   pulumi destroy --yes                                       # remove the VM and its files
-  pulumi-hcs sim stop --root .demo/host                      # stop the simulated host
+  pulumi-hcs sim stop --root ../../.demo/host                # stop the simulated host
 NEXT
