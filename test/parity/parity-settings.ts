@@ -16,6 +16,8 @@ export interface ParitySettings {
     readonly runs: number;
     /** Rewrite test/vectors/cases from hcsshim's answers (PULUMI_HCS_PARITY_WRITE_FIXTURES=1). */
     readonly writeFixtures: boolean;
+    /** How long to shrink the first disagreeing random case; 0 skips it (PULUMI_HCS_PARITY_SHRINK_SECONDS). */
+    readonly shrinkSeconds: number;
 }
 
 /** The fixed seed CI runs; another seed (or more runs) is a knob away. */
@@ -46,6 +48,7 @@ export function paritySettings(env: NodeJS.ProcessEnv = process.env): ParitySett
         seed: integer(env.PULUMI_HCS_PARITY_SEED, DEFAULT_SEED, "PULUMI_HCS_PARITY_SEED"),
         runs: integer(env.PULUMI_HCS_PARITY_RUNS, DEFAULT_RUNS, "PULUMI_HCS_PARITY_RUNS"),
         writeFixtures: env.PULUMI_HCS_PARITY_WRITE_FIXTURES === "1",
+        shrinkSeconds: integer(env.PULUMI_HCS_PARITY_SHRINK_SECONDS, 120, "PULUMI_HCS_PARITY_SHRINK_SECONDS"),
     };
 }
 

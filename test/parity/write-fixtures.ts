@@ -12,14 +12,23 @@ import type { ParityCase } from "./parity-case";
  */
 export function writeGoldenFixtures(cases: readonly ParityCase[], answers: ReadonlyMap<string, HcsshimAnswer>): void {
     for (const c of cases) {
-        const file = path.join(VECTORS_DIR, `${c.name.replace(/^golden-/, "")}.json`);
+        const file = vectorFile(c);
         const vector = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
         const answer = answers.get(c.name);
         if (answer === undefined) throw new Error(`hcsshim gave no answer for ${c.name}`);
-        vector.expect =
-            answer.outcome === "document"
-                ? { document: JSON.parse(withOurTerminateOnLastHandle(answer.document ?? "", c.args)) as unknown }
-                : { errors: [hcsshimWords(answer.error ?? "", answer.osError)] };
+        vector.expect = expectationFrom(c, answer);
         fs.writeFileSync(file, `${JSON.stringify(vector, null, 2)}\n`);
     }
+}
+
+/** The golden vector file a golden case came from. */
+export function vectorFile(c: ParityCase): string {
+    return path.join(VECTORS_DIR, `${c.name.replace(/^golden-/, "")}.json`);
+}
+
+/** A vector's `expect` as hcsshim's answer makes it. */
+export function expectationFrom(c: ParityCase, answer: HcsshimAnswer): { document: unknown } | { errors: string[] } {
+    return answer.outcome === "document"
+        ? { document: JSON.parse(withOurTerminateOnLastHandle(answer.document ?? "", c.args)) as unknown }
+        : { errors: [hcsshimWords(answer.error ?? "", answer.osError)] };
 }
