@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildComputeSystemDocument } from "../../provider/src/document/build-document";
 import { marshalDocument } from "../../provider/src/document/marshal";
+import { describeHostFileProblem, hostFileProblems } from "../../provider/src/host/host-file-problems";
 import { UtilityVmFolderNotFoundError, locateUVMFolder } from "../../provider/src/host/locate-uvm-folder";
 import { MappedFileSystem } from "../../provider/src/host/mapped-filesystem";
 import { planScratch } from "../../provider/src/host/scratch-plan";
@@ -15,7 +16,7 @@ const REPO = path.resolve(__dirname, "../..");
 const CLI = path.join(REPO, "provider", "bin", "pulumi-hcs.js");
 const BUILT_RENDER = path.join(REPO, "provider", "dist", "src", "cli", "render.js");
 // The sources the built `render` command is made of; dist older than any of them is stale.
-const RENDER_SOURCES = ["provider/src/cli/render.ts", "provider/src/model", "provider/src/document", "provider/src/host/mapped-filesystem.ts", "provider/src/host/local-filesystem.ts", "provider/src/host/locate-uvm-folder.ts", "provider/src/host/scratch-plan.ts", "provider/src/host/filesystem.ts", "provider/src/host/windows-path-mapping.ts"];
+const RENDER_SOURCES = ["provider/src/cli/render.ts", "provider/src/model", "provider/src/document", "provider/src/host/mapped-filesystem.ts", "provider/src/host/local-filesystem.ts", "provider/src/host/locate-uvm-folder.ts", "provider/src/host/scratch-plan.ts", "provider/src/host/filesystem.ts", "provider/src/host/windows-path-mapping.ts", "provider/src/host/host-file-problems.ts", "provider/src/host/dump-directory-problem.ts"];
 
 const cases = loadVectors();
 const documentCases = cases.filter((c) => c.expect.document !== undefined);
@@ -45,7 +46,10 @@ afterAll(() => {
 /** The compact form of the expected document: the vectors keep hcsshim's key order. */
 const compact = (document: unknown): string => JSON.stringify(document);
 
-/** Resolves, locates and builds as the provider does; returns the document or every failure's text. */
+/**
+ * Resolves, locates, checks the host's files and builds as the provider does; returns the document or
+ * every failure's text.
+ */
 async function renderWithLibrary(c: VectorCase): Promise<{ document?: string; errors: string[] }> {
     const resolved = resolveOptions(c.args, c.host);
     if (!resolved.ok) return { errors: resolved.failures.map((f) => `${f.field}: ${f.message}`) };
@@ -54,9 +58,11 @@ async function renderWithLibrary(c: VectorCase): Promise<{ document?: string; er
     try {
         uvmFolder = await locateUVMFolder(hostFs, resolved.options.layerFolders);
     } catch (err) {
-        if (err instanceof UtilityVmFolderNotFoundError) return { errors: [`${err.field}: ${err.message}`] };
+        if (err instanceof UtilityVmFolderNotFoundError) return { errors: [`${err.field}: failed to locate utility VM folder from layer folders: ${err.message}`] };
         throw err;
     }
+    const problems = await hostFileProblems(hostFs, { ...resolved.options, uvmFolder });
+    if (problems.length > 0) return { errors: problems.map((p) => `${p.field}: ${describeHostFileProblem(p)}`) };
     const plan = planScratch(resolved.options.layerFolders, uvmFolder);
     const doc = buildComputeSystemDocument({
         options: resolved.options,
