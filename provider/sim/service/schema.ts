@@ -6,7 +6,7 @@
  * Source: Microsoft's HCS schema reference, `virtualization/api/hcs/SchemaReference.md` in
  * MicrosoftDocs/Virtualization-Documentation (read at commit d79faa5926faab489ced64b27dc7c5edaa68ddf3,
  * schema versions 2.0–2.6). Fields that document does not list but hcsshim's `internal/hcs/schema2`
- * structs send are added and marked `// hcsshim` (reference/hcsshim-wcow.md §5.4 is that second source).
+ * structs send are added and marked `// hcsshim` (hcsshim v0.12.9's `internal/hcs/schema2` is that second source).
  * Field names are case-sensitive, as in the reference.
  *
  * Only the types a WCOW utility VM and its modify/query requests use are spelled out; the rest of
