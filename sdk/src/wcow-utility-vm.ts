@@ -208,6 +208,18 @@ export class WcowUtilityVm extends pulumi.CustomResource {
      * host IDs.
      */
     declare public readonly hostId: pulumi.Output<string | undefined>;
+    /**
+     * Who holds the VM's guest connection, without which nothing runs in it: `none` when pulumi-hcs
+     * did not start the VM; `lost` when it connected to the guest at start (and negotiated) and the
+     * connection has ended, which on the direct hosts (`local`, `sim:`) is always, with the provider's
+     * operation: the VM runs, but cannot run containers; `connected` when a long-lived owner (the
+     * host agent) holds it. See docs/architecture.md, "The guest connection".
+     */
+    declare public readonly guestConnection: pulumi.Output<string>;
+    /** The guest's OS as it said when it connected (`windows`); unset when it never connected. */
+    declare public readonly guestOsType: pulumi.Output<string | undefined>;
+    /** The GCS protocol version negotiated with the guest (4); unset when it never connected. */
+    declare public readonly guestProtocolVersion: pulumi.Output<number | undefined>;
 
     /**
      * Inputs are checked by the provider at preview, each failure naming its input. The rules that
@@ -283,6 +295,7 @@ const INPUT_NAMES: ReadonlySet<string> = new Set(INPUTS);
 export const OUTPUTS = [
     ...INPUTS,
     "runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "document", "assignedMemoryInMB", "hostId",
+    "guestConnection", "guestOsType", "guestProtocolVersion",
 ] as const;
 
 function timeoutsFrom(custom: pulumi.CustomTimeouts | undefined): WcowUtilityVmTimeouts | undefined {

@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import koffi from "koffi";
+import koffi, { type TypeObject } from "koffi";
 import { FIONBIO, HV_PROTOCOL_RAW, POLL, SOCK_STREAM, SOMAXCONN, WINSOCK_PROTOTYPES, winsockFunctionName } from "../../provider/src/hvsock/winsock-prototypes";
 import { guidBytes, registerWinsockTypes } from "../../provider/src/hvsock/winsock-types";
 
@@ -28,8 +28,8 @@ function pointerCheck(prototype: string): string {
 
 function layoutChecks(): string[] {
     const types = registerWinsockTypes();
-    const size = (c: string, type: koffi.TypeObject) => `_Static_assert(sizeof(${c}) == ${koffi.sizeof(type)}, "sizeof(${c}) must be ${koffi.sizeof(type)} as koffi lays it out");`;
-    const offset = (c: string, type: koffi.TypeObject, field: string) =>
+    const size = (c: string, type: TypeObject) => `_Static_assert(sizeof(${c}) == ${koffi.sizeof(type)}, "sizeof(${c}) must be ${koffi.sizeof(type)} as koffi lays it out");`;
+    const offset = (c: string, type: TypeObject, field: string) =>
         `_Static_assert(offsetof(${c}, ${field}) == ${koffi.offsetof(type, field)}, "offsetof(${c}, ${field}) must be ${koffi.offsetof(type, field)}");`;
     // The bytes guidBytes writes are the GUID struct's bytes (Data1..3 little-endian on x64).
     const service = [...guidBytes("acef5661-84a1-4e44-856b-6245e69f4620")].join(", ");

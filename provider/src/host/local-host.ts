@@ -1,10 +1,12 @@
 import * as os from "node:os";
 import { hcsClient } from "../hcs";
+import { hvSockets } from "../hvsock/hv-socket";
 import type { HostFacts } from "../model/host-facts";
 import { windowsBuildNumber } from "../platform";
 import { logicalProcessorsOf } from "./host-facts-query";
 import { LocalFileSystem } from "./local-filesystem";
 import type { TargetHost } from "./target-host";
+import { windowsTimeZone } from "./windows-time-zone";
 
 /**
  * This Windows machine: computecore.dll, node's file system with Windows paths, and the build the
@@ -24,6 +26,8 @@ export function connectLocalHost(): TargetHost {
             // This process creates the VM; libuv counts its affinity mask, as Go's runtime.NumCPU does.
             creatorProcessors: os.availableParallelism(),
         }))),
+        hvSockets: () => hvSockets(),
+        timeZone: () => Promise.resolve().then(windowsTimeZone),
     };
 }
 

@@ -1,5 +1,7 @@
 import * as os from "node:os";
+import { UTC_TIME_ZONE, type TimeZoneInformation } from "../gcs/protocol";
 import { HRESULTS, HcsError, hcsClient, type HcsClient } from "../hcs";
+import { hvSockets } from "../hvsock/hv-socket";
 import type { HostFacts } from "../model/host-facts";
 import { localPathOfServiceDirectory } from "../platform";
 import { simulatorLibraryPath } from "../../sim/service/library-path";
@@ -17,12 +19,14 @@ interface SimulatorProperties {
     /** Absent from simulators older than host IDs. */
     readonly HostId?: string;
     readonly OsBuild: number;
+    /** The simulated host's time zone (absent from simulators older than the guest connection). */
+    readonly TimeZone?: TimeZoneInformation;
 }
 
 /** What the service this process's simulator library talks to said about itself. */
 interface LibraryHost {
     readonly address: string;
-    readonly described: Promise<{ readonly identity: string | undefined; readonly root: string; readonly facts: HostFacts }>;
+    readonly described: Promise<{ readonly identity: string | undefined; readonly root: string; readonly facts: HostFacts; readonly timeZone: TimeZoneInformation }>;
 }
 
 /** The service this process's simulator library talks to, once a simulated host connected. */
@@ -73,6 +77,8 @@ export async function connectSimulatedHost(name: string, address: string): Promi
         hcs,
         fs: new MappedFileSystem(localPathOfServiceDirectory(described.root)),
         facts: () => Promise.resolve(described.facts),
+        hvSockets: () => hvSockets(simulatorLibraryPath()),
+        timeZone: () => Promise.resolve(described.timeZone),
     };
 }
 
@@ -107,6 +113,8 @@ function bindLibrary(hcs: HcsClient, address: string): LibraryHost {
                 root: properties.Root,
                 // This process creates the VM (the simulator plays HCS, not the creator): its affinity counts.
                 facts: { logicalProcessors: logicalProcessorsOf(topology), build: properties.OsBuild, creatorProcessors: os.availableParallelism() },
+                // An older simulator says nothing of its time zone: it is then UTC's, as it always was.
+                timeZone: properties.TimeZone ?? UTC_TIME_ZONE,
             };
         }),
     };

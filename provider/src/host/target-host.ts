@@ -1,4 +1,6 @@
+import type { TimeZoneInformation } from "../gcs/protocol";
 import type { HcsClient } from "../hcs";
+import type { HvSockets } from "../hvsock/hv-socket";
 import type { HostFacts } from "../model/host-facts";
 import type { HostFileSystem } from "./filesystem";
 
@@ -25,4 +27,12 @@ export interface TargetHost {
      * process, then cached.
      */
     facts(): Promise<HostFacts>;
+    /**
+     * The host's Hyper-V sockets, where a VM's guest connects during start: ws2_32's on Windows, the
+     * simulator's on a simulated host. Bound on first use.
+     * @throws Error when the host has none (Winsock or the simulator library cannot be bound).
+     */
+    hvSockets(): HvSockets;
+    /** The host's time zone, which a starting VM's guest gets unless noInheritHostTimezone. */
+    timeZone(): Promise<TimeZoneInformation>;
 }

@@ -48,6 +48,9 @@ export async function read(id: string, props: PropertyBag = {}): Promise<pulumi.
         ...(observed.assignedMemoryInMB !== undefined ? { assignedMemoryInMB: observed.assignedMemoryInMB } : {}),
         // A state from before host IDs learns its host's here (with one, the host was chosen by it).
         ...(host.identity !== undefined ? { hostId: host.identity } : {}),
+        // The provider holds no guest connection between operations, so a refresh learns nothing new of
+        // it; a state from before guest connections never had one made by pulumi-hcs.
+        guestConnection: typeof known.guestConnection === "string" ? known.guestConnection : "none",
     };
     return { id, props: withResource(outputs, props), inputs: inputsOf(outputs) };
 }

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { SystemState } from "../hcs";
+import type { GuestConnectionOutcome } from "../uvm/start-utility-vm";
 import { updateUtilityVm, type InPlaceSettings } from "../uvm/update";
 import { changedInputs } from "./diff";
 import { checkedInputs, type PropertyBag, stateOf, withEngineKeys, withHostId, withoutProviderKey, withResource } from "./property-bags";
@@ -27,6 +28,7 @@ export async function update(id: string, olds: PropertyBag, news: PropertyBag): 
         .filter((f): f is keyof InPlaceSettings => (HCS_SETTINGS as readonly string[]).includes(f));
 
     let state = previous.state as SystemState;
+    let guest: GuestConnectionOutcome | undefined;
     const failed = new Map<string, string>();
     if (hcsChanges.length > 0) {
         const outcome = await updateUtilityVm({
@@ -34,14 +36,16 @@ export async function update(id: string, olds: PropertyBag, news: PropertyBag): 
             id,
             current: { ...(previous as unknown as InPlaceSettings), state },
             desired: options,
+            noInheritHostTimezone: options.noInheritHostTimezone,
             budgetMs: options.timeouts?.update,
         });
         state = outcome.state;
+        guest = outcome.guest;
         for (const failure of outcome.failures) failed.set(failure.field, failure.message);
     }
 
     // `host` is the address the program gives now (another one of the same host changes nothing else).
-    const outs: PropertyBag = withHostId(withResource({ ...stateOf(previous), ...desired, state }, olds), "hostId", host.identity);
+    const outs: PropertyBag = withHostId(withResource({ ...stateOf(previous), ...desired, state, ...(guest ?? {}) }, olds), "hostId", host.identity);
     for (const field of failed.keys()) {
         if (previous[field] === undefined) delete outs[field];
         else outs[field] = previous[field];

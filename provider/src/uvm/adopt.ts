@@ -7,6 +7,7 @@ import { NIL_GUID } from "../model/guid";
 import type { ResolvedOptions } from "../model/resolved-options";
 import type { Deadline } from "./deadline";
 import { claimScratchOwner, readScratchOwner, writeScratchOwner } from "./scratch-owner";
+import { listenForGuest, NO_GUEST_CONNECTION, startUtilityVm, type GuestConnectionOutcome } from "./start-utility-vm";
 import type { ObservedSettings, UtilityVmState } from "./state";
 
 const PAGES_PER_MB = 256;
@@ -27,7 +28,8 @@ const PAGES_PER_MB = 256;
  *
  * Nothing is copied or granted; the VM keeps its runtime ID. The folder's marker is (re)written to
  * name this resource, so ownership moves to it; a disk pulumi-hcs did not copy stays the user's.
- * A Created VM is started when `start` asks for it, as a create would have.
+ * A Created VM is started when `start` asks for it, as a create would have, guest connection and
+ * all; a VM that already runs was connected to by whoever started it (guestConnection `none`).
  * @throws Error naming what does not match.
  */
 export async function adoptUtilityVm(host: TargetHost, options: ResolvedOptions, id: string, resource: string | undefined, deadline: Deadline): Promise<UtilityVmState> {
@@ -45,8 +47,10 @@ export async function adoptUtilityVm(host: TargetHost, options: ResolvedOptions,
     try {
         const previous = await checkScratchBelongs(host, plan, id, resource);
         let properties = await system.properties([], deadline.call());
-        if (options.start && properties.State === "Created") {
-            await system.start(deadline.call());
+        let guest: GuestConnectionOutcome = NO_GUEST_CONNECTION;
+        if (options.start && properties.State === "Created" && properties.RuntimeId !== undefined) {
+            const listener = listenForGuest(host, properties.RuntimeId);
+            guest = await startUtilityVm({ host, system, runtimeId: properties.RuntimeId, listener, noInheritHostTimezone: options.noInheritHostTimezone, deadline });
             properties = await system.properties([], deadline.call());
         }
         const observed = await observe(system, properties, deadline);
@@ -71,6 +75,7 @@ export async function adoptUtilityVm(host: TargetHost, options: ResolvedOptions,
             createdFolders: [],
             document: "",
             observed,
+            ...guest,
         };
     } finally {
         await system.close(deadline.call());

@@ -14,6 +14,7 @@ import { Rollback } from "./rollback";
 import { computeSystemIdFor, isDerivedId } from "./identity";
 import { claimScratchFolder, recordClaim, releaseScratch } from "./scratch-claim";
 import { computeSystemExists, namesSystem, readScratchOwner } from "./scratch-owner";
+import { listenForGuest, NO_GUEST_CONNECTION, START_STEPS, StartStepError, startUtilityVm, type GuestConnectionOutcome } from "./start-utility-vm";
 import { terminateAndClose, terminateIfExists } from "./terminate";
 import type { UtilityVmState } from "./state";
 import { UvmStepError } from "./step-error";
@@ -35,7 +36,8 @@ export interface CreateUtilityVmRequest {
  * Creates (and, when `options.start`, starts) a utility VM the way hcsshim's `CreateWCOW` does,
  * step for step (reference: hcsshim-wcow §5.1): locate the UVM folder, create the scratch folder,
  * build the document, copy the scratch template or grant access to the existing scratch, grant the
- * VM group the dump directory, create the compute system, read its RuntimeId, start it.
+ * VM group the dump directory, create the compute system, read its RuntimeId, bind the GCS listener,
+ * start it and connect to its guest (start-utility-vm.ts: the connection ends with this call).
  *
  * Transactional, as Pulumi's `create` contract requires: on any failure everything this call did is
  * undone (system terminated and closed, scratch file and folders it made removed, grants revoked)
@@ -148,12 +150,18 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         const runtimeId = properties.RuntimeId ?? "";
         await recordClaim(host, plan, { ...claim.owner, phase: "created", runtimeId });
 
+        let guest: GuestConnectionOutcome = NO_GUEST_CONNECTION;
         if (options.start) {
-            step = "failed to start the utility VM";
-            await created.start(deadline.call());
+            // CreateWCOW's last step binds the GCS listener, and Start accepts the guest on it. Bound
+            // only when this operation starts the VM: the listener would not outlive this process.
+            step = START_STEPS.listen;
+            const listener = listenForGuest(host, runtimeId);
+            rollback.add("close the GCS listener", () => Promise.resolve(listener.close()));
+            step = START_STEPS.start;
+            guest = await startUtilityVm({ host, system: created, runtimeId, listener, noInheritHostTimezone: options.noInheritHostTimezone, deadline });
         }
         await created.close(deadline.call());
-        steps.info({ runtimeId, started: options.start, scratchCreated }, "created utility VM");
+        steps.info({ runtimeId, started: options.start, scratchCreated, guestConnection: guest.guestConnection }, "created utility VM");
         return {
             computeSystemId: id,
             runtimeId,
@@ -163,11 +171,14 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
             scratchCreated,
             createdFolders,
             document,
+            ...guest,
         };
     } catch (err) {
         cleanup = deadline.forCleanup();
         const failures = await rollback.run();
-        throw new UvmStepError("create utility VM", id, step, err, failures, failures.length > 0 ? made : undefined);
+        // A start reports the step of its own that failed (hcsshim's Start has several).
+        const [failedStep, cause] = err instanceof StartStepError ? [err.step, err.cause] : [step, err];
+        throw new UvmStepError("create utility VM", id, failedStep, cause, failures, failures.length > 0 ? made : undefined);
     }
 }
 

@@ -3,6 +3,7 @@ import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
 import type { ResolvedOptions } from "../model/resolved-options";
 import { Deadline } from "./deadline";
+import { listenForGuest, START_STEPS, StartStepError, startUtilityVm, type GuestConnectionOutcome } from "./start-utility-vm";
 import { observedCpuGroup, sameCpuGroup, updateCpuGroup } from "./update-cpu-group";
 import { updateCpuLimits } from "./update-cpu-limits";
 import { assignedMemoryInMB, updateMemory } from "./update-memory";
@@ -15,6 +16,8 @@ export interface UpdateUtilityVmRequest {
     readonly id: string;
     readonly current: InPlaceSettings & { readonly state: SystemState };
     readonly desired: InPlaceSettings;
+    /** Whether a VM started here gets UTC rather than the host's time zone (the resource's input). */
+    readonly noInheritHostTimezone?: boolean;
     /** The whole update's budget in ms (the resource's `timeouts.update`). */
     readonly budgetMs?: number | undefined;
 }
@@ -31,6 +34,8 @@ export interface UpdateOutcome {
     readonly applied: readonly (keyof InPlaceSettings)[];
     readonly failures: readonly UpdateFailure[];
     readonly state: SystemState;
+    /** When this update started the VM: its guest connection, as the start left it. */
+    readonly guest?: GuestConnectionOutcome;
 }
 
 /**
@@ -39,7 +44,9 @@ export interface UpdateOutcome {
  * Each change is tried even if another failed, and the outcome says precisely which were applied,
  * so the Pulumi layer records a partial update rather than pretending all or nothing.
  *
- * Order: start first (false → true), because HCS applies runtime settings to a running VM.
+ * Order: start first (false → true), because HCS applies runtime settings to a running VM. A start
+ * is hcsshim's Start, guest connection included (start-utility-vm.ts); when the guest fails to
+ * connect the VM is terminated, and the outcome's state says Stopped.
  * @throws Error when the VM no longer exists (there is nothing to update), or HCS cannot be reached
  *   to open it; a change HCS refuses is reported in the outcome, not thrown.
  */
@@ -56,6 +63,7 @@ export async function updateUtilityVm(request: UpdateUtilityVmRequest): Promise<
     const applied: (keyof InPlaceSettings)[] = [];
     const failures: UpdateFailure[] = [];
     let state = current.state;
+    let guest: GuestConnectionOutcome | undefined;
     const attempt = async (fields: (keyof InPlaceSettings)[], change: () => Promise<void>): Promise<void> => {
         try {
             await change();
@@ -70,8 +78,17 @@ export async function updateUtilityVm(request: UpdateUtilityVmRequest): Promise<
         if (!current.start && desired.start) {
             await attempt(["start"], async () => {
                 if (state !== "Created") throw new Error(`cannot start a VM in state ${state}: only a Created VM can start`);
-                await system.start(deadline.call());
-                state = "Running";
+                const { RuntimeId } = await system.properties([], deadline.call());
+                // Bound before the start, as CreateWCOW binds it: the guest dials it as soon as it boots.
+                const listener = listenForGuest(host, RuntimeId ?? "");
+                try {
+                    guest = await startUtilityVm({ host, system, runtimeId: RuntimeId ?? "", listener, noInheritHostTimezone: request.noInheritHostTimezone ?? false, deadline });
+                    state = "Running";
+                } catch (err) {
+                    // Past HcsStartComputeSystem, a failed start terminated the VM.
+                    if (err instanceof StartStepError && err.step !== START_STEPS.start && err.step !== START_STEPS.listen) state = "Stopped";
+                    throw err;
+                }
             });
         }
         if (current.processorLimit !== desired.processorLimit || current.processorWeight !== desired.processorWeight) {
@@ -100,5 +117,5 @@ export async function updateUtilityVm(request: UpdateUtilityVmRequest): Promise<
     } finally {
         await system.close(deadline.call());
     }
-    return { applied, failures, state };
+    return { applied, failures, state, ...(guest ? { guest } : {}) };
 }
