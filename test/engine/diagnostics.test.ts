@@ -7,8 +7,9 @@
  * the HRESULT (name and hex) once each.
  */
 import { diagnosticBlocks, occurrences } from "../support/diagnostics-section";
-import { expectSuccess, newTestProgram, type PulumiProject, type RunResult } from "../support/pulumi-project";
+import { expectSuccess, type PulumiProject, type RunResult } from "../support/pulumi-project";
 import { BASE_LAYER, startTestHost, type TestHost } from "../support/simulated-host";
+import { useVmsProgram } from "../support/vms-program";
 
 jest.setTimeout(180_000);
 
@@ -19,15 +20,7 @@ const CLAMPED = "Changing user requested CPUCount to current number of processor
 let host: TestHost;
 let project: PulumiProject;
 
-beforeAll(async () => {
-    host = await startTestHost({ logicalProcessors: 8 });
-    project = await newTestProgram("vms", { PULUMI_HCS_HOST: host.hostName });
-});
-
-afterAll(async () => {
-    project?.remove();
-    await host?.stop();
-});
+useVmsProgram((fixture) => ({ host, project } = fixture), { destroy: false });
 
 const layers = (name: string): string[] => [BASE_LAYER, `C:\\uvms\\${name}`];
 

@@ -6,24 +6,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expectHostMatchesStacks } from "../support/host-matches-stacks";
-import { expectSuccess, newTestProgram, type PulumiProject, utilityVms } from "../support/pulumi-project";
-import { BASE_LAYER, expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
+import { expectSuccess, type PulumiProject, utilityVms } from "../support/pulumi-project";
+import { BASE_LAYER, expectHostEmpty, type TestHost } from "../support/simulated-host";
+import { useVmsProgram } from "../support/vms-program";
 
 jest.setTimeout(180_000);
 
 let host: TestHost;
 let project: PulumiProject;
 
-beforeAll(async () => {
-    host = await startTestHost({ logicalProcessors: 8 });
-    project = await newTestProgram("vms", { PULUMI_HCS_HOST: host.hostName });
-    await project.config({ vms: [{ name: "vm", args: { layerFolders: [BASE_LAYER, "C:\\uvms\\drift"] } }] });
-});
+useVmsProgram((fixture) => ({ host, project } = fixture));
 
-afterAll(async () => {
-    await project?.pulumi(["destroy", "--yes", "--skip-preview"]);
-    project?.remove();
-    await host?.stop();
+beforeAll(async () => {
+    await project.config({ vms: [{ name: "vm", args: { layerFolders: [BASE_LAYER, "C:\\uvms\\drift"] } }] });
 });
 
 describe("refresh reports what really happened", () => {

@@ -6,8 +6,9 @@
  * a plain `pulumi up`, which trusts the state as well, does not.
  */
 import { expectHostMatchesStacks } from "../support/host-matches-stacks";
-import { expectSuccess, newTestProgram, type PulumiProject, utilityVms } from "../support/pulumi-project";
-import { BASE_LAYER, expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
+import { expectSuccess, type PulumiProject, utilityVms } from "../support/pulumi-project";
+import { BASE_LAYER, expectHostEmpty, type TestHost } from "../support/simulated-host";
+import { useVmsProgram } from "../support/vms-program";
 
 jest.setTimeout(180_000);
 
@@ -17,16 +18,10 @@ const CHANGES_PROPOSED_EXIT_CODE = 7;
 let host: TestHost;
 let project: PulumiProject;
 
-beforeAll(async () => {
-    host = await startTestHost({ logicalProcessors: 8 });
-    project = await newTestProgram("vms", { PULUMI_HCS_HOST: host.hostName });
-    await project.config({ vms: [{ name: "vm", args: { layerFolders: [BASE_LAYER, "C:\\uvms\\gitops"] } }] });
-});
+useVmsProgram((fixture) => ({ host, project } = fixture));
 
-afterAll(async () => {
-    await project?.pulumi(["destroy", "--yes", "--skip-preview"]);
-    project?.remove();
-    await host?.stop();
+beforeAll(async () => {
+    await project.config({ vms: [{ name: "vm", args: { layerFolders: [BASE_LAYER, "C:\\uvms\\gitops"] } }] });
 });
 
 describe("a drift check for GitOps", () => {

@@ -7,23 +7,16 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { newTestProgram, type PulumiProject, type RunResult, utilityVms } from "../support/pulumi-project";
-import { BASE_LAYER, startTestHost, type TestHost } from "../support/simulated-host";
+import { type PulumiProject, type RunResult, utilityVms } from "../support/pulumi-project";
+import { BASE_LAYER, type TestHost } from "../support/simulated-host";
+import { useVmsProgram } from "../support/vms-program";
 
 jest.setTimeout(180_000);
 
 let host: TestHost;
 let project: PulumiProject;
 
-beforeAll(async () => {
-    host = await startTestHost({ logicalProcessors: 8 });
-    project = await newTestProgram("vms", { PULUMI_HCS_HOST: host.hostName });
-});
-
-afterAll(async () => {
-    project?.remove();
-    await host?.stop();
-});
+useVmsProgram((fixture) => ({ host, project } = fixture), { destroy: false });
 
 const layers = (name: string): string[] => [BASE_LAYER, `C:\\uvms\\${name}`];
 

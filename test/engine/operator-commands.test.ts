@@ -6,8 +6,9 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { expectSuccess, newTestProgram, type PulumiProject, utilityVms } from "../support/pulumi-project";
-import { BASE_LAYER, expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
+import { expectSuccess, type PulumiProject, utilityVms } from "../support/pulumi-project";
+import { BASE_LAYER, expectHostEmpty, type TestHost } from "../support/simulated-host";
+import { useVmsProgram } from "../support/vms-program";
 
 jest.setTimeout(180_000);
 
@@ -36,17 +37,11 @@ async function stackVms(): Promise<Map<string, { urn: string; id: string; runtim
     return new Map(vmsInState.map((r) => [r.urn.split("::").pop()!, { urn: r.urn, id: r.id!, runtimeId: r.outputs!.runtimeId as string }]));
 }
 
+useVmsProgram((fixture) => ({ host, project } = fixture));
+
 beforeAll(async () => {
-    host = await startTestHost({ logicalProcessors: 8 });
-    project = await newTestProgram("vms", { PULUMI_HCS_HOST: host.hostName });
     await project.config({ vms: vms() });
     expectSuccess(await project.pulumi(["up", "--yes", "--skip-preview"]));
-});
-
-afterAll(async () => {
-    await project?.pulumi(["destroy", "--yes", "--skip-preview"]);
-    project?.remove();
-    await host?.stop();
 });
 
 describe("pulumi-hcs ps and inspect after pulumi up", () => {

@@ -6,8 +6,9 @@
  * `memorySizeInMB: 0` is refused at preview instead of at create.
  */
 import { expectHostMatchesStacks } from "../support/host-matches-stacks";
-import { expectSuccess, newTestProgram, type PulumiProject, utilityVms } from "../support/pulumi-project";
-import { BASE_LAYER, expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
+import { expectSuccess, type PulumiProject, utilityVms } from "../support/pulumi-project";
+import { BASE_LAYER, expectHostEmpty, type TestHost } from "../support/simulated-host";
+import { useVmsProgram } from "../support/vms-program";
 
 jest.setTimeout(240_000);
 
@@ -39,17 +40,7 @@ const folder = (name: string) => `C:\\uvms\\truth-${name}`;
 describe("preview tells the truth", () => {
     let host: TestHost;
     let project: PulumiProject;
-
-    beforeAll(async () => {
-        host = await startTestHost({ logicalProcessors: 8 });
-        project = await newTestProgram("vms", { PULUMI_HCS_HOST: host.hostName });
-    });
-
-    afterAll(async () => {
-        await project?.pulumi(["destroy", "--yes", "--skip-preview"]);
-        project?.remove();
-        await host?.stop();
-    });
+    useVmsProgram((fixture) => ({ host, project } = fixture));
 
     it("an in-place update names its input, and keeps the ID known to a VM that uses it", async () => {
         // b's owner is a's compute-system ID: were that unknown in a preview, b would show a replacement.
@@ -133,17 +124,7 @@ describe("preview tells the truth", () => {
 describe("a CPU-limit change on a host below build 19042", () => {
     let host: TestHost;
     let project: PulumiProject;
-
-    beforeAll(async () => {
-        host = await startTestHost({ logicalProcessors: 8, build: 17763 });
-        project = await newTestProgram("vms", { PULUMI_HCS_HOST: host.hostName });
-    });
-
-    afterAll(async () => {
-        await project?.pulumi(["destroy", "--yes", "--skip-preview"]);
-        project?.remove();
-        await host?.stop();
-    });
+    useVmsProgram((fixture) => ({ host, project } = fixture), { host: { build: 17763 } });
 
     it("previews as the replacement up makes (HCS there cannot change a running VM's limits)", async () => {
         const vm = (limit: number) => [{ name: "old", args: { layerFolders: [BASE_LAYER, folder("old")], processorLimit: limit } }];

@@ -4,8 +4,9 @@
  * each step.
  */
 import { expectHostMatchesStacks } from "../support/host-matches-stacks";
-import { expectSuccess, newTestProgram, type PulumiProject, utilityVms } from "../support/pulumi-project";
-import { BASE_LAYER, expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
+import { expectSuccess, type PulumiProject, utilityVms } from "../support/pulumi-project";
+import { BASE_LAYER, expectHostEmpty, type TestHost } from "../support/simulated-host";
+import { useVmsProgram } from "../support/vms-program";
 import { trials } from "./support";
 
 jest.setTimeout(900_000);
@@ -14,16 +15,7 @@ const COUNT = trials(100, 100);
 let host: TestHost;
 let project: PulumiProject;
 
-beforeAll(async () => {
-    host = await startTestHost({ logicalProcessors: 8 });
-    project = await newTestProgram("vms", { PULUMI_HCS_HOST: host.hostName });
-});
-
-afterAll(async () => {
-    await project?.pulumi(["destroy", "--yes", "--skip-preview"]);
-    project?.remove();
-    await host?.stop();
-});
+useVmsProgram((fixture) => ({ host, project } = fixture));
 
 function pool(processorCount: number): object[] {
     return Array.from({ length: COUNT }, (_, i) => ({
