@@ -5,14 +5,16 @@
 #   2. the Linux suites with jest (unit, vectors, CLI, conformance, simulator, binding, provider,
 #      schema, examples, the Pulumi engine, the type check) -> .test-results/linux.json;
 #   3. the Windows suite under Wine with the Windows node.exe -> .test-results/windows.json;
-#   4. one last line, counted from both jest JSON files: "N passed, N failed".
+#   4. the parity tier: hcsshim v0.12.9's own CreateWCOW under Wine against render and create
+#      (scripts/test-parity.sh, docs/parity.md) -> .test-results/parity.json;
+#   5. one last line, counted from the three jest JSON files: "N passed, N failed".
 # Extra arguments go to the Linux jest run (e.g. a path filter).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 RESULTS="$ROOT/.test-results"
 mkdir -p "$RESULTS"
-rm -f "$RESULTS/linux.json" "$RESULTS/windows.json"
+rm -f "$RESULTS/linux.json" "$RESULTS/windows.json" "$RESULTS/parity.json"
 
 bash scripts/ensure-debian-packages.sh || { echo "test: the Debian packages the tests need are missing"; echo "0 passed, 1 failed"; exit 1; }
 source scripts/setup.sh || { echo "test: setup failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -26,4 +28,8 @@ T1=$SECONDS
 bash scripts/test-windows.sh
 echo "test: Windows suite took $((SECONDS - T1)) s"
 
-node scripts/count-results.js "$RESULTS/linux.json" "$RESULTS/windows.json"
+T2=$SECONDS
+bash scripts/test-parity.sh
+echo "test: parity tier took $((SECONDS - T2)) s"
+
+node scripts/count-results.js "$RESULTS/linux.json" "$RESULTS/windows.json" "$RESULTS/parity.json"
