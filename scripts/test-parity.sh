@@ -7,6 +7,8 @@
 #                                             from hcsshim's answers
 #   scripts/test-parity.sh --setup-only       build everything, run nothing
 #   PULUMI_HCS_PARITY_RUNS=2000 PULUMI_HCS_PARITY_SEED=7 scripts/test-parity.sh   more cases, another seed
+#   PULUMI_HCS_PARITY_SHRINK_SECONDS=0     do not shrink a disagreeing random case (default: up to 120 s)
+#   PULUMI_HCS_PARITY_PROVIDER=DIR         judge another checkout's built provider folder instead
 #
 # Phases, each skipped or quick when already done:
 #   packages  Debian wine64, wine, mingw-w64 (scripts/ensure-debian-packages.sh, as root)
@@ -74,6 +76,9 @@ phase_begin
 bash scripts/ensure-debian-packages.sh || fail "the Debian packages the tier needs are missing"
 # shellcheck disable=SC1091
 source scripts/ensure-node.sh
+# Run alone on a fresh clone, the tier needs the workspace installed and built (test.sh did it already).
+# shellcheck disable=SC1091
+[ -d node_modules ] || source scripts/setup.sh || fail "setup failed"
 command -v go >/dev/null 2>&1 || fail "'go' is not on PATH: install Go (the Pulumi CLI build needs it too; docs/pulumi-toolchain.md)"
 command -v taskset >/dev/null 2>&1 || fail "'taskset' (util-linux) is not on PATH"
 phase_end packages "$(wine --version), $(go version | cut -d' ' -f3)"
