@@ -140,11 +140,10 @@ describe("a guest that fails", () => {
         await host.sim.control.guestFault("never-dial");
         const inputs = await checked(vmArgs(host, "guest-killed"));
         const creating = provider.create(inputs).then(() => undefined, (e: unknown) => e as UvmStepError);
-        const victim = await eventually(async () => {
-            const running = (await host.sim.control.state()).systems.find((s) => s.state === "Running" && s.guest?.phase === "not-dialing");
-            expect(running).toBeDefined();
-            return running!;
-        }).then(async () => (await host.sim.control.state()).systems.find((s) => s.guest?.phase === "not-dialing")!);
+        await eventually(async () => {
+            expect((await host.sim.control.state()).systems.find((s) => s.state === "Running" && s.guest?.phase === "not-dialing")).toBeDefined();
+        });
+        const victim = (await host.sim.control.state()).systems.find((s) => s.guest?.phase === "not-dialing")!;
         await host.sim.control.kill(victim.id);
         const error = await creating;
         expect(error?.step).toBe("failed to connect to GCS");
@@ -195,11 +194,8 @@ describe("the listener", () => {
         process.env.PULUMI_HCS_TIMEOUT_GCSCONNECTION = "1";
         const inputs = await checked(vmArgs(host, "guest-bound"));
         const creating = provider.create(inputs).catch(() => undefined);
-        const binding = await eventually(async () => {
-            const state = await host.sim.control.state();
-            expect(state.hvSockets).toHaveLength(1);
-            return state;
-        }).then(async () => (await host.sim.control.state()));
+        await eventually(async () => expect((await host.sim.control.state()).hvSockets).toHaveLength(1));
+        const binding = await host.sim.control.state();
         const vm = binding.systems.find((s) => s.runtimeId.toLowerCase() === binding.hvSockets[0]!.vmId);
         expect(vm).toBeDefined();
         expect(binding.hvSockets[0]).toMatchObject({ serviceId: WINDOWS_GCS_HVSOCK_SERVICE_ID, pid: process.pid });

@@ -56,10 +56,11 @@ let getTimeZoneInformation: KoffiFunc<(out: [TimeZoneFields | null]) => number> 
  * @throws Error `failed to get time zone information` (hcsshim's text) when kernel32 fails.
  */
 export function windowsTimeZone(): TimeZoneInformation {
-    const type = timeZoneInformationType();
-    getTimeZoneInformation ??= koffi.load("kernel32.dll").func(
-        "uint32_t __stdcall GetTimeZoneInformation(_Out_ TIME_ZONE_INFORMATION *lpTimeZoneInformation)");
-    void type;
+    timeZoneInformationType();
+    // The header's line, in koffi's types: DWORD is uint32_t, the pointer an out-parameter.
+    getTimeZoneInformation ??= koffi.load("kernel32.dll").func(GET_TIME_ZONE_INFORMATION_PROTOTYPE
+        .replace(/\bWINAPI\b/, "__stdcall").replace(/\bDWORD\b/, "uint32_t")
+        .replace(/\bLPTIME_ZONE_INFORMATION\b/, "_Out_ TIME_ZONE_INFORMATION *"));
     const out: [TimeZoneFields | null] = [null];
     const id = getTimeZoneInformation(out);
     if (id === TIME_ZONE_ID_INVALID || out[0] === null) throw new Error("failed to get time zone information: GetTimeZoneInformation returned TIME_ZONE_ID_INVALID");
