@@ -38,7 +38,7 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
         id: "every-failure",
         summary:
             "every broken rule is reported at once, each naming its input, with hcsshim's words kept inside; hcsshim returns the first, " +
-            `wrapped in "${"UVM options incorrect"}: " or "${"error in preparing config doc"}: ". pulumi preview (check) does not read the ` +
+            `wrapped in "UVM options incorrect: " or "error in preparing config doc: ". pulumi preview (check) does not read the ` +
             "host's files, so inputs that fail there are reported first, and the layer folders, scratch and dump directory at create",
         reason: "one preview shows everything to fix; the input name says where, which hcsshim's wrapper does not",
     },
