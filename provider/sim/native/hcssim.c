@@ -2252,7 +2252,7 @@ SIM_EXPORT SOCKET WINAPI HcsSimHv_accept(SOCKET s, struct sockaddr *addr, int *a
     memcpy(accepted->service, h.service, sizeof h.service);
     mu_unlock(&g_hv_mu);
     if (addr != NULL) {
-        /* The peer: the guest of the listener's VM, on the listener's service. */
+        /* GUESS: the peer's address is the listener's (VM ID, service ID): the guest of that VM, dialing it. */
         hv_sockaddr *out = (hv_sockaddr *)(void *)addr;
         memset(out, 0, sizeof *out);
         out->Family = HV_AF_HYPERV;

@@ -77,6 +77,7 @@ export class HvSocketNamespace {
                 throw new HcsFailure(WSA_HR.INVALID, `Cannot bind a Hyper-V socket: the ${name} ${JSON.stringify(value)} is not a GUID`);
             }
         }
+        // GUESS: any VM ID may be bound, also one no running VM has (hcsshim binds before the VM starts).
         const key = keyOf(vmId!, serviceId!);
         const holder = this.bindings.get(key);
         if (holder) {
