@@ -171,6 +171,15 @@ describe("diff", () => {
         expect(diff("id", { ...OLDS, __provider: "old provider code", assignedMemoryInMB: 1000 }, news).changes).toBe(false);
     });
 
+    it("sees no change in another spelling of the same path or GUID (Windows compares paths case-insensitively)", () => {
+        expect(diff("id", OLDS, newsWith("layerFolders", ["c:\\LAYERS\\base", "C:\\uvms\\VM1"])).changes).toBe(false);
+        const olds = { ...OLDS, cpuGroupId: "7d6b2c1e-3f4a-4b5c-9d8e-0a1b2c3d4e5f", dumpDirectoryPath: "C:\\crash" };
+        const news = { ...newsWith("cpuGroupId", "{7D6B2C1E-3F4A-4B5C-9D8E-0A1B2C3D4E5F}"), dumpDirectoryPath: "c:\\CRASH" };
+        expect(diff("id", olds, news).changes).toBe(false);
+        expect(diff("id", olds, { ...news, cpuGroupId: "{00000000-3F4A-4B5C-9D8E-0A1B2C3D4E5F}" })).toMatchObject({ changes: true, replaces: [] });
+        expect(diff("id", olds, { ...news, dumpDirectoryPath: "C:\\crash2" })).toMatchObject({ changes: true, replaces: ["dumpDirectoryPath"] });
+    });
+
     describe("replaceOnChanges, which the SDK passes as __replaceOnChanges (issue 12 item 2)", () => {
         const limit = (paths: string[], value = 50000) => ({ ...newsWith("processorLimit", value), __replaceOnChanges: paths });
 

@@ -2,6 +2,8 @@ import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { FIELDS, type FieldName } from "../model/fields";
 import { parseDuration } from "../model/duration";
+import { sameGuid } from "../model/guid";
+import { windowsPathKey } from "../model/windows-path";
 import { CPU_LIMITS_UPDATE_MIN_BUILD } from "../uvm/update-cpu-limits";
 import { withDetailedDiff } from "./detailed-diff";
 import {
@@ -121,9 +123,31 @@ function sameHost(olds: PropertyBag, news: PropertyBag, oldHostKey: HostIdKey): 
     return before !== undefined && before === hostIdOf(news, HOST_ID_KEY);
 }
 
+/**
+ * Whether two values of an input mean the same VM. Windows compares paths case-insensitively and a
+ * GUID is one value however it is spelled, so `c:\layers` for `C:\layers`, or a CPU group ID in
+ * braces and upper case, change nothing (the state keeps the spelling the VM was made with).
+ */
 function sameValue(name: FieldName, before: unknown, after: unknown): boolean {
     if (name === "timeouts") return isDeepStrictEqual(timeoutsInMs(before), timeoutsInMs(after));
-    return isDeepStrictEqual(before ?? null, after ?? null);
+    switch (FIELD_KINDS.get(name)) {
+        case "windowsPath":
+        case "windowsPathArray":
+            return isDeepStrictEqual(pathKeys(before), pathKeys(after));
+        case "guid":
+            return typeof before === "string" && typeof after === "string" ? sameGuid(before, after) || before === after : before === after;
+        default:
+            return isDeepStrictEqual(before ?? null, after ?? null);
+    }
+}
+
+const FIELD_KINDS: ReadonlyMap<string, string> = new Map(FIELDS.map((field) => [field.name, field.type.kind]));
+
+/** A path or list of paths as Windows compares them (other values as they are). */
+function pathKeys(value: unknown): unknown {
+    if (typeof value === "string") return windowsPathKey(value);
+    if (Array.isArray(value)) return value.map(pathKeys);
+    return value ?? null;
 }
 
 /** `{create: "5m"}` and `{create: "300s"}` are the same timeouts. */
