@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunningSimulator } from "../../provider/sim/service/launch";
+import { loadHost } from "../../provider/sim/service/host-store";
 import {
     closeSystem, createSystem, errorOf, hcsLib, hex, HR, modify, openSystem, pause, props, runOpAsync, serviceProperties, start, terminate,
 } from "./helpers/hcs-lib";
@@ -51,7 +52,8 @@ describe("handles close when their process exits", () => {
 });
 
 describe("state on disk", () => {
-    const onDisk = () => (JSON.parse(fs.readFileSync(path.join(sim.root, "state.json"), "utf8")) as { systems: { id: string; state: string }[] }).systems;
+    // What a service starting on the root would read: state.json and the journal after it.
+    const onDisk = () => loadHost(sim.root).systems;
 
     it("holds a call's change by the time the call returns, also when calls share one write", async () => {
         const ids = [newId(), newId(), newId()];

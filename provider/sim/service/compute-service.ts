@@ -15,7 +15,7 @@ import {
 } from "./compute-system-document";
 import { attachedDisks, checkAttachment, checkDocumentFiles, checkShare } from "./document-files";
 import { GrantStore, missingPathFailure } from "./grants";
-import { loadHost, loadOrCreateHostId, saveHostJson, type ExitType, type PersistedSystem, type SystemState } from "./host-store";
+import { appendJournal, loadHost, loadOrCreateHostId, saveHostJson, type ExitType, type PersistedSystem, type SystemState } from "./host-store";
 import { HcsFailure, HR, EVENT_IDS } from "./hresults";
 import { OpenDisks, type OpenDiskView } from "./open-disks";
 import { SERVICE_PROPERTY_TYPES, SYSTEM_PROPERTY_TYPES } from "./schema";
@@ -119,6 +119,13 @@ export class ComputeService {
     private flushScheduled = false;
     private readonly lifecycle: SystemLifecycle | undefined;
     private readonly timeZone: unknown;
+    /** The systems changed and removed (lower-cased IDs) since the last flush: its journal lines. */
+    private readonly changedSystems = new Set<SystemRecord>();
+    private readonly removedSystems = new Set<string>();
+    /** A change the journal cannot say (systems dropped at restore): the next flush writes a snapshot. */
+    private snapshotDue = true;
+    /** Lines in state.journal since the last snapshot. */
+    private journalLines = 0;
 
     constructor(options: ComputeServiceOptions) {
         this.root = path.resolve(options.root);
@@ -158,7 +165,10 @@ export class ComputeService {
             this.openDisks.restore(s.id, attachedDisks(this.root, s.document));
             if (s.state === "Running" || s.state === "Paused") this.lifecycle?.restored(restored);
         }
-        if (changed) this.persist();
+        if (changed) {
+            this.snapshotDue = true;
+            this.persist();
+        }
     }
 
     /**
@@ -182,6 +192,7 @@ export class ComputeService {
     /** `persist` for a change to `system` itself (its state, its configuration). */
     private systemChanged(system: SystemRecord): void {
         this.systemJson.delete(system);
+        this.changedSystems.add(system);
         this.persist();
     }
 
@@ -191,25 +202,60 @@ export class ComputeService {
     }
 
     /**
-     * Writes state.json when the host changed since the last write. A failed write is logged and
-     * retried at the next flush; the service goes on from its memory.
+     * Records the changes since the last flush: as lines appended to state.journal, or, when the
+     * journal has outgrown the host (or a change has no line), as a new state.json. A failed write
+     * is logged and retried at the next flush (as a snapshot); the service goes on from its memory.
      */
     flush(): void {
         if (!this.unsaved) return;
         this.unsaved = false;
-        const systems = [...this.systems.values()].map((system) => {
-            let json = this.systemJson.get(system);
-            if (json === undefined) {
-                const { handles: _handles, ...persisted } = system;
-                json = JSON.stringify(persisted satisfies PersistedSystem);
-                this.systemJson.set(system, json);
+        const lines = this.journalEntries();
+        if (!this.snapshotDue && this.journalLines + lines.length <= 64 + 4 * this.systems.size) {
+            try {
+                appendJournal(this.root, lines);
+                this.journalLines += lines.length;
+                return;
+            } catch (err) {
+                this.log.error({ root: this.root, err: (err as Error).message }, "cannot append to the simulated host's journal; writing a snapshot");
             }
-            return json;
-        });
+        }
+        this.writeSnapshot();
+    }
+
+    /** The journal lines of the changes since the last flush (and forgets them). */
+    private journalEntries(): string[] {
+        const lines: string[] = [];
+        for (const system of this.changedSystems) {
+            if (this.systems.get(system.id.toLowerCase()) === system) lines.push(`{"system":${this.persistedJson(system)}}`);
+        }
+        for (const id of this.removedSystems) if (!this.systems.has(id)) lines.push(JSON.stringify({ removed: id }));
+        for (const change of this.grants.takeChanges()) lines.push(JSON.stringify(change));
+        this.changedSystems.clear();
+        this.removedSystems.clear();
+        return lines;
+    }
+
+    /** A system's JSON as state.json and the journal hold it (PersistedSystem), serialized once per change. */
+    private persistedJson(system: SystemRecord): string {
+        let json = this.systemJson.get(system);
+        if (json === undefined) {
+            const { handles: _handles, ...persisted } = system;
+            json = JSON.stringify(persisted satisfies PersistedSystem);
+            this.systemJson.set(system, json);
+        }
+        return json;
+    }
+
+    /** Writes the whole host to state.json (which empties the journal). */
+    private writeSnapshot(): void {
+        const systems = [...this.systems.values()].map((system) => this.persistedJson(system));
         try {
             saveHostJson(this.root, systems, this.grants.list());
+            this.snapshotDue = false;
+            this.journalLines = 0;
         } catch (err) {
             this.unsaved = true;
+            this.snapshotDue = true;
             this.log.error({ root: this.root, err: (err as Error).message }, "cannot write the simulated host's state");
         }
     }
@@ -281,6 +327,7 @@ export class ComputeService {
 
     private remove(system: SystemRecord, why: string): void {
         this.systems.delete(system.id.toLowerCase());
+        this.removedSystems.add(system.id.toLowerCase());
         this.openDisks.closeAll(system.id);
         this.lifecycle?.removed(system);
         this.persist();

@@ -42,6 +42,8 @@ export function missingPathFailure(local: string, windows: string, field: string
 export class GrantStore {
     /** Key: inodeKey of the file; a record whose birth time differs belongs to a file since deleted. */
     private readonly byFile = new Map<string, GrantRecord>();
+    /** The files whose grants changed since `takeChanges`, by inodeKey. */
+    private readonly changed = new Set<string>();
 
     constructor(private readonly root: string, records: readonly GrantRecord[] = []) {
         for (const r of records) this.byFile.set(inodeKey(r), { ...r, vmIds: [...r.vmIds] });
@@ -59,6 +61,19 @@ export class GrantStore {
             if (!st || !sameFile(record, st)) this.byFile.delete(key);
         }
         return [...this.byFile.values()].map((r) => ({ ...r, vmIds: [...r.vmIds] }));
+    }
+
+    /**
+     * What changed since the last call, for the journal: each changed file's grants as they are now
+     * (`grant`), or its inodeKey when it has none left (`ungrant`).
+     */
+    takeChanges(): { readonly grant?: GrantRecord; readonly ungrant?: string }[] {
+        const changes = [...this.changed].map((key) => {
+            const record = this.byFile.get(key);
+            return record !== undefined ? { grant: { ...record, vmIds: [...record.vmIds] } } : { ungrant: key };
+        });
+        this.changed.clear();
+        return changes;
     }
 
     /** The record of the file at `local`, if it has one (and the file exists). */
@@ -84,6 +99,7 @@ export class GrantStore {
         }
         if (vmId === undefined) record.group = true;
         else if (!record.vmIds.includes(vmId.toLowerCase())) record.vmIds.push(vmId.toLowerCase());
+        this.changed.add(inodeKey(record));
     }
 
     /** Removes a grant. GUESS: revoking access that was never granted succeeds. */
@@ -93,6 +109,7 @@ export class GrantStore {
         if (vmId === undefined) record.group = false;
         else record.vmIds = record.vmIds.filter((v) => v !== vmId.toLowerCase());
         if (record.vmIds.length === 0 && !record.group) this.byFile.delete(inodeKey(record));
+        this.changed.add(inodeKey(record));
     }
 
     /**
