@@ -7,7 +7,9 @@
 // costs over this is its own work: HCS calls, host files, the simulator.
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { OUTPUTS } from "pulumi-hcs/dist/wcow-utility-vm";
+// OUTPUTS is not part of the SDK's public exports: read it from the installed SDK's compiled file.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { OUTPUTS } = require(path.join(path.dirname(require.resolve("pulumi-hcs/package.json")), "dist", "wcow-utility-vm")) as typeof import("pulumi-hcs/dist/wcow-utility-vm");
 import { benchVmInputs } from "../shared/vm-inputs";
 
 const PROVIDER = `exports.handler = () => require(${JSON.stringify(path.join(__dirname, "provider.js"))});`;
