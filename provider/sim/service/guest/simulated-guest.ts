@@ -161,7 +161,7 @@ export class SimulatedGuest {
         const address = namespace.lookup(runtimeId, GCS_SERVICE_ID);
         if (address === undefined) {
             this.phase = "no-listener";
-            log.warn({ id: systemId, runtimeId }, "guest dialed its host, and no process listens for it");
+            log.info({ id: systemId, runtimeId }, "guest dialed its host, and no process listens for it");
             return;
         }
         this.dialed = address;
@@ -188,7 +188,7 @@ export class SimulatedGuest {
         socket.on("error", (err: NodeJS.ErrnoException) => {
             if (this.phase === "booting") {
                 this.phase = "no-listener";
-                log.warn({ id: systemId, address, err: err.message }, "guest dialed its host, and nothing accepted");
+                log.info({ id: systemId, address, err: err.message }, "guest dialed its host, and nothing accepted");
             }
         });
         socket.on("close", () => {
