@@ -273,3 +273,13 @@ describe("Hyper-V socket bindings", () => {
         expect(fs.readdirSync(path.join(host.sim.root, "hvsock"))).toEqual([]);
     });
 });
+
+describe("faults on the simulated Winsock calls", () => {
+    it("refuses to hold or delay them (they block the caller's thread), and lets them fail", async () => {
+        await expect(host.sim.control.hang("HcsSimHv_bind")).rejects.toThrow(
+            "Cannot hold HcsSimHv_bind: the simulated Winsock call is synchronous on the caller's thread, as Winsock's is; use 'fault fail' or 'fault crash --on' instead");
+        await expect(host.sim.control.latency("HcsSimHv_closesocket", 10)).rejects.toThrow("Cannot delay HcsSimHv_closesocket");
+        await host.sim.control.failNext("HcsSimHv_bind", "0x80072740");
+        expect(() => hvSockets(host.sim.libraryPath).listen({ vmId: randomUUID(), serviceId: WINDOWS_GCS_HVSOCK_SERVICE_ID })).toThrow("bind failed: WSAEADDRINUSE (10048)");
+    });
+});

@@ -31,6 +31,11 @@ export function checkFaultTarget(fn: string, kind: Fault["kind"]): void {
     if (kind === "fail" && VOID_FUNCTIONS.has(fn)) {
         throw new RangeError(`Cannot make ${fn} fail: it returns void; use 'fault latency' or 'fault hang' instead`);
     }
+    // Winsock's bind and closesocket answer at once on the caller's thread (the JS thread, for the
+    // provider): held in the service, they would freeze the client's event loop, not time out.
+    if ((kind === "hang" || kind === "latency") && fn.startsWith("HcsSimHv_")) {
+        throw new RangeError(`Cannot ${kind === "hang" ? "hold" : "delay"} ${fn}: the simulated Winsock call is synchronous on the caller's thread, as Winsock's is; use 'fault fail' or 'fault crash --on' instead`);
+    }
 }
 
 export class Faults {
