@@ -1,8 +1,8 @@
 /**
  * "Host = stack": after any failure and the documented recovery, what the simulated host holds is
  * exactly what the stacks record: one compute system per VM in state (no orphans, no duplicates),
- * each in the state recorded, grants only for those systems, and under C:\uvms only their scratch
- * folders, disks and markers (no leaked files).
+ * each in the state recorded, grants only for those systems, under C:\uvms only their scratch
+ * folders, disks and markers (no leaked files), and no Hyper-V socket still bound for a guest.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -37,6 +37,8 @@ export async function hostStackDifferences(host: TestHost, states: readonly Stac
         for (const vmId of grant.vmIds) if (!seen.has(vmId.toLowerCase())) problems.push(`leaked grant: ${grant.path} for ${vmId}`);
     }
     problems.push(...leakedFiles(host, vms.map((vm) => vm.outputs ?? {}), scratchRoot));
+    // A guest listener lives only while an operation starts a VM; none outlives it.
+    for (const socket of sim.hvSockets ?? []) problems.push(`leaked Hyper-V socket: VM ${socket.vmId} service ${socket.serviceId} (pid ${socket.pid ?? "?"})`);
     return problems;
 }
 

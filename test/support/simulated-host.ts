@@ -117,10 +117,14 @@ export async function simulatedConfiguration(host: TestHost, id: string): Promis
     }
 }
 
-/** Nothing the provider makes is left on the host: no system, no grant, no scratch folder under C:\uvms. */
+/**
+ * Nothing the provider makes is left on the host: no system, no grant, no guest listener (Hyper-V
+ * socket), no scratch folder under C:\uvms.
+ */
 export async function expectHostEmpty(host: TestHost): Promise<void> {
     const state = await host.sim.control.state();
     expect(state.systems).toEqual([]);
     expect(state.grants).toEqual([]);
+    expect(state.hvSockets).toEqual([]);
     expect(fs.existsSync(path.join(host.sim.root, "fs", "c", "uvms"))).toBe(false);
 }
