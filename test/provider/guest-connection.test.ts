@@ -12,6 +12,7 @@ import { inputsOf } from "../../provider/src/pulumi/property-bags";
 import type { UvmStepError } from "../../provider/src/uvm/step-error";
 import { type Bag, checked, createVm, leftovers, provider, vmArgs } from "../support/provider";
 import { eventually, startTestHost, type TestHost } from "../support/simulated-host";
+import { prepareVm } from "../support/vm-document";
 
 const NEW_YORK = {
     Bias: 300, StandardName: "Eastern Standard Time", StandardDate: {}, DaylightName: "Eastern Daylight Time", DaylightDate: {}, DaylightBias: -60,
@@ -93,6 +94,19 @@ describe("a started VM's guest connection", () => {
         const { guestConnection: _dropped, ...older } = outs;
         expect((await provider.read!(id, older)).props).toMatchObject({ guestConnection: "none" });
         await provider.delete!(id, outs);
+    });
+
+    it("is made when adoption starts a Created VM, and not for a VM that already runs", async () => {
+        for (const [id, startFirst, expected] of [["adopt-created", false, "lost"], ["adopt-running", true, "none"]] as const) {
+            const system = await host.client.createComputeSystem(id, await prepareVm(host.sim.root, host.client, id));
+            if (startFirst) await system.start();
+            await system.close();
+            const { outs } = await createVm(vmArgs(host, id, { computeSystemId: id, adoptExisting: true }));
+            expect(outs).toMatchObject({ state: "Running", guestConnection: expected });
+            if (expected === "lost") expect((await guestOf(id))?.requests).toEqual(["NegotiateProtocol", "Create", "Start", "ModifySettings"]);
+            await provider.delete!(id, outs);
+        }
+        await expectNoHvSockets();
     });
 
     it("waits for a guest that dials late but in time", async () => {
