@@ -42,7 +42,7 @@ export interface Winsock extends WinsockFunctions {
 export function winsockLibraryPath(simulatorLibrary: string | undefined): { readonly path: string; readonly simulated: boolean } {
     if (simulatorLibrary !== undefined) return { path: simulatorLibrary, simulated: true };
     if (isWindows) return { path: "ws2_32.dll", simulated: false };
-    throw new Error(`Cannot use Hyper-V sockets on ${process.platform}: they exist only on Windows (or on a simulated host, host: "sim:<socket>")`);
+    throw new Error("Cannot use Hyper-V sockets here: they exist only on Windows (or on a simulated host, host: \"sim:<socket>\")");
 }
 
 const bound = new Map<string, Winsock>();
