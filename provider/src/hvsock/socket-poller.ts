@@ -14,6 +14,10 @@ import type { Socket, Winsock } from "./winsock";
  * Sockets stay non-blocking (FIONBIO), so the accept, recv or send that follows readiness returns at
  * once. Closing a socket that is inside a poll in flight waits for that poll to return, so no poll
  * ever sees a handle that was closed (and maybe reused) under it.
+ *
+ * Not yet verified on a Hyper-V host: that AF_HYPERV sockets take FIONBIO and WSAPoll as other
+ * Winsock sockets do (go-winio drives them with overlapped I/O instead). The simulator's sockets and
+ * Wine's Winsock do.
  */
 export class SocketPoller {
     private readonly waiters = new Map<bigint, Waiter[]>();
