@@ -211,13 +211,16 @@ describe("replacement", () => {
 });
 
 describe("read", () => {
-    it("reports state and runtime ID of a live VM, with the inputs for refresh", async () => {
+    it("reports state and runtime ID of a live VM, and leaves the state's inputs alone when none drifted", async () => {
         const { id, outs } = await createVm(vmArgs(host, "read-live"));
         const result = await provider.read!(id, outs);
         expect(result.id).toBe(id);
         expect(result.props).toMatchObject({ state: "Running", runtimeId: outs.runtimeId, assignedMemoryInMB: 1024 });
-        expect(result.inputs).toMatchObject({ layerFolders: outs.layerFolders, host: host.hostName });
-        expect(result.inputs).not.toHaveProperty("runtimeId");
+        expect(result.inputs).toBeUndefined();
+        // An input that drifted (the owner HCS reports is not the state's): the inputs come back, with it.
+        const drifted = await provider.read!(id, { ...outs, owner: "someone-else" });
+        expect(drifted.inputs).toMatchObject({ layerFolders: outs.layerFolders, host: host.hostName, owner: outs.owner });
+        expect(drifted.inputs).not.toHaveProperty("runtimeId");
         await provider.delete!(id, outs);
     });
 
