@@ -5,6 +5,7 @@
  *     → {"id":1,"cmd":"fault","action":"fail","fn":"HcsStartComputeSystem","hresult":"0x80370118","nth":1,"times":1}
  *     ← {"id":1,"ok":true,"result":{...}}       or   {"id":1,"ok":false,"error":"..."}
  */
+import type { GuestView } from "./guest/simulated-guest";
 
 export type ControlRequest =
     | { readonly cmd: "ping" }
@@ -41,17 +42,8 @@ export interface FaultView {
     readonly version?: number;
 }
 
-/** A simulated guest, as `state` shows it (guest/simulated-guest.ts). */
-export interface GuestStateView {
-    readonly phase: string;
-    readonly dialed: string | null;
-    readonly requests: readonly string[];
-    readonly protocolVersion: number | null;
-    readonly hvSocket: Readonly<Record<string, unknown>> | null;
-    readonly timeZone?: unknown;
-    readonly started: boolean;
-    readonly faults: readonly string[];
-}
+/** A simulated guest, as `state` shows it: the guest's own view (a type only, so clients load none of it). */
+export type GuestStateView = GuestView;
 
 /** What `state` returns. */
 export interface SimulatorState {
