@@ -17,10 +17,15 @@ mkdir -p "$DEMO/state" "$DEMO/pulumi-home"
 hcs() { node "$ROOT/provider/bin/pulumi-hcs.js" "$@"; }
 
 # A simulated host that outlives this script, so `pulumi preview` and `pulumi destroy` work later.
-if ! hcs sim state --root "$HOST_ROOT" >/dev/null 2>&1; then
+# One left running by an earlier run is restarted, so it is this build's simulator (a host keeps its
+# VMs and files across a restart of its service; an older service would lack what this provider needs).
+if hcs sim state --root "$HOST_ROOT" >/dev/null 2>&1; then
+  echo "demo: restarting the simulated host in .demo/host with this build (its VMs stay)" >&2
+  hcs sim stop --root "$HOST_ROOT" >/dev/null
+else
   echo "demo: starting a simulated host in .demo/host" >&2
-  hcs sim --root "$HOST_ROOT" --logical-processors 4 --build 20348 --detach >/dev/null
 fi
+hcs sim --root "$HOST_ROOT" --logical-processors 4 --build 20348 --detach >/dev/null
 hcs sim seed-layers --root "$HOST_ROOT" --layer "$BASE_LAYER" >/dev/null
 
 # Everything a shell needs to use this host and stack afterwards.

@@ -26,7 +26,14 @@ interface SimulatorProperties {
 /** What the service this process's simulator library talks to said about itself. */
 interface LibraryHost {
     readonly address: string;
-    readonly described: Promise<{ readonly identity: string | undefined; readonly root: string; readonly facts: HostFacts; readonly timeZone: TimeZoneInformation }>;
+    readonly described: Promise<{
+        readonly identity: string | undefined;
+        readonly root: string;
+        readonly facts: HostFacts;
+        readonly timeZone: TimeZoneInformation;
+        /** Whether the service plays Hyper-V sockets and a guest (it reports a TimeZone since then). */
+        readonly guestConnection: boolean;
+    }>;
 }
 
 /** The service this process's simulator library talks to, once a simulated host connected. */
@@ -77,7 +84,17 @@ export async function connectSimulatedHost(name: string, address: string): Promi
         hcs,
         fs: new MappedFileSystem(localPathOfServiceDirectory(described.root)),
         facts: () => Promise.resolve(described.facts),
-        hvSockets: () => hvSockets(simulatorLibraryPath()),
+        hvSockets: () => {
+            // A simulator started before the guest connection existed (still running after an
+            // upgrade) would refuse every bind with a bare WSAEINVAL: say what it is and the fix.
+            if (!described.guestConnection) {
+                throw new Error(
+                    `the simulator serving '${name}' is older than this provider: it has no Hyper-V sockets for the guest connection. ` +
+                        `Restart it with this version (its VMs and files stay): pulumi-hcs sim stop --root ${described.root}; pulumi-hcs sim --root ${described.root} --detach`,
+                );
+            }
+            return hvSockets(simulatorLibraryPath());
+        },
         timeZone: () => Promise.resolve(described.timeZone),
     };
 }
@@ -115,6 +132,7 @@ function bindLibrary(hcs: HcsClient, address: string): LibraryHost {
                 facts: { logicalProcessors: logicalProcessorsOf(topology), build: properties.OsBuild, creatorProcessors: os.availableParallelism() },
                 // An older simulator says nothing of its time zone: it is then UTC's, as it always was.
                 timeZone: properties.TimeZone ?? UTC_TIME_ZONE,
+                guestConnection: properties.TimeZone !== undefined,
             };
         }),
     };
