@@ -1,4 +1,4 @@
-// One jest configuration for every tier (see docs/testing.md). ts-jest transpiles only
+// One jest configuration for every tier (README, "Tests"; the parity tier has its own: test/parity). ts-jest transpiles only
 // (isolatedModules in tsconfig.base.json); `npm run typecheck` is the type check.
 /** @type {import('jest').Config} */
 module.exports = {
