@@ -6,22 +6,15 @@
 import { Bridge, BridgeClosedError, GuestRpcError, type BridgeTransport } from "../../../provider/src/gcs/bridge";
 import { frame, MessageReader } from "../../../provider/src/gcs/framing";
 import { MessageType, NOTIFY_CONTAINER, RPC } from "../../../provider/src/gcs/protocol";
-import { pipe } from "./pipe-transport";
+import { eachMessage, pipe } from "./pipe-transport";
 
 /** hcsshim's `reflector`: answers every request with its own payload, as a response, after `delayMs`. */
 function reflector(end: BridgeTransport, delayMs: number): void {
-    const reader = new MessageReader();
-    void (async () => {
-        for (;;) {
-            const chunk = await end.read();
-            if (chunk === null) return;
-            for (const message of reader.push(chunk)) {
-                setTimeout(() => {
-                    void end.write(frame(message.type ^ MessageType.Response ^ MessageType.Request, message.id, message.payload)).catch(() => undefined);
-                }, delayMs).unref();
-            }
-        }
-    })();
+    eachMessage(end, (message) => {
+        setTimeout(() => {
+            void end.write(frame(message.type ^ MessageType.Response ^ MessageType.Request, message.id, message.payload)).catch(() => undefined);
+        }, delayMs).unref();
+    });
 }
 
 function startReflectedBridge(delayMs: number, timeoutMs = 30000): Bridge {

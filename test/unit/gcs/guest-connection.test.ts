@@ -5,31 +5,24 @@
  * internal/uvm/start.go), and hcsshim's errors when the guest answers wrongly.
  */
 import { BridgeClosedError, type BridgeTransport } from "../../../provider/src/gcs/bridge";
-import { frame, MessageReader, type BridgeMessage } from "../../../provider/src/gcs/framing";
+import { frame, type BridgeMessage } from "../../../provider/src/gcs/framing";
 import { GuestConnection } from "../../../provider/src/gcs/guest-connection";
 import { MessageType, UTC_TIME_ZONE, WINDOWS_GCS_HV_HOST_ID, rpcName } from "../../../provider/src/gcs/protocol";
-import { pipe } from "./pipe-transport";
+import { eachMessage, pipe } from "./pipe-transport";
 
 type Answer = (request: BridgeMessage) => unknown | undefined;
 
 /** A scripted guest: records each request (name and payload text) and answers with `answer`'s JSON. */
 function scriptedGuest(end: BridgeTransport, answer: Answer): { requests: [string, string][] } {
     const requests: [string, string][] = [];
-    const reader = new MessageReader();
-    void (async () => {
-        for (;;) {
-            const chunk = await end.read();
-            if (chunk === null) return;
-            for (const message of reader.push(chunk)) {
-                const name = rpcName((message.type & ~MessageType.Request) >>> 0);
-                requests.push([name, message.payload.toString("utf8")]);
-                const response = answer(message);
-                if (response !== undefined) {
-                    await end.write(frame((message.type ^ MessageType.Request ^ MessageType.Response) >>> 0, message.id, Buffer.from(JSON.stringify(response))));
-                }
-            }
+    eachMessage(end, async (message) => {
+        const name = rpcName((message.type & ~MessageType.Request) >>> 0);
+        requests.push([name, message.payload.toString("utf8")]);
+        const response = answer(message);
+        if (response !== undefined) {
+            await end.write(frame((message.type ^ MessageType.Request ^ MessageType.Response) >>> 0, message.id, Buffer.from(JSON.stringify(response))));
         }
-    })();
+    });
     return { requests };
 }
 

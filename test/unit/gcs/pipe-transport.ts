@@ -3,6 +3,19 @@
  * each reading what the other writes. Closing either end ends both.
  */
 import type { BridgeTransport } from "../../../provider/src/gcs/bridge";
+import { type BridgeMessage, MessageReader } from "../../../provider/src/gcs/framing";
+
+/** The guest side of a test: reads `end` until it closes, handing each whole message to `handle`, in order. */
+export function eachMessage(end: BridgeTransport, handle: (message: BridgeMessage) => unknown): void {
+    const reader = new MessageReader();
+    void (async () => {
+        for (;;) {
+            const chunk = await end.read();
+            if (chunk === null) return;
+            for (const message of reader.push(chunk)) await handle(message);
+        }
+    })();
+}
 
 class End implements BridgeTransport {
     private readonly queue: Buffer[] = [];
