@@ -58,5 +58,6 @@ export async function read(id: string, props: PropertyBag = {}): Promise<pulumi.
     // state's own, which is the same values plus check's hidden keys, and is spared comparing and
     // storing two dozen more properties per VM (a third of refresh's cost over the floor; bench).
     const inputs = inputsOf(outputs);
-    return isDeepStrictEqual(inputs, inputsOf(known)) ? { id, props: withResource(outputs, props) } : { id, props: withResource(outputs, props), inputs };
+    const refreshed = { id, props: withResource(outputs, props) };
+    return isDeepStrictEqual(inputs, inputsOf(known)) ? refreshed : { ...refreshed, inputs };
 }
