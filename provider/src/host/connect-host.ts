@@ -3,6 +3,8 @@ import { isWindows } from "../platform";
 import { connectLocalHost, localHostIdentity } from "./local-host";
 import { connectSimulatedHost, simulatedHostIdentity } from "./simulated-host";
 import type { TargetHost } from "./target-host";
+import { directVmHost } from "./direct-vm-host";
+import type { VmHost } from "./vm-host";
 
 /** The environment variable naming the default host (DESIGN §3.9). */
 export const DEFAULT_HOST_ENV = "PULUMI_HCS_HOST";
@@ -27,6 +29,9 @@ export function connectHost(hostText: string): Promise<TargetHost> {
     let host = connected.get(parsed.text);
     if (!host) {
         const target = parsed.target;
+        if (target.kind === "agent") {
+            return Promise.reject(new Error(`Cannot act on '${parsed.text}' directly: it is a host agent, which owns its host's VMs; this needs the host itself (local, or sim:)`));
+        }
         host = target.kind === "local"
             ? Promise.resolve().then(connectLocalHost)
             : connectSimulatedHost(parsed.text, simulatorAddressOf(target));
@@ -48,5 +53,31 @@ export function hostIdentityAt(hostText: string): Promise<string | undefined> {
     if (!parsed.ok) return Promise.reject(new Error(`Cannot connect to host '${hostText}': ${parsed.reason}`));
     const target = parsed.target;
     if (target.kind === "local") return Promise.resolve(localHostIdentity());
+    if (target.kind === "agent") return connectVmHost(parsed.text).then((host) => host.identity);
     return simulatedHostIdentity(simulatorAddressOf(target));
+}
+
+const vmHosts = new Map<string, Promise<VmHost>>();
+
+/**
+ * Where the Pulumi layer sends a resource's operations (host/vm-host.ts): a host agent for
+ * `grpcs://`, else the host itself (connectHost), once per process.
+ * @throws Error when the value is not a host this provider knows, or the host cannot be reached.
+ */
+export function connectVmHost(hostText: string): Promise<VmHost> {
+    const parsed = parseHostTarget(hostText);
+    if (!parsed.ok) return Promise.reject(new Error(`Cannot connect to host '${hostText}': ${parsed.reason}`));
+    let host = vmHosts.get(parsed.text);
+    if (!host) {
+        const target = parsed.target;
+        host = target.kind === "agent"
+            ? import("../agent/agent-vm-host").then(async ({ agentVmHost }) => {
+                const { AgentClient } = await import("../agent/agent-client");
+                return agentVmHost(new AgentClient(parsed.text, target.hostname, target.port));
+            })
+            : connectHost(parsed.text).then(directVmHost);
+        host.catch(() => vmHosts.delete(parsed.text));
+        vmHosts.set(parsed.text, host);
+    }
+    return host;
 }

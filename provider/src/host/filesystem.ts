@@ -60,6 +60,12 @@ export interface HostFileSystem {
      * @throws {HostFileSystemError} when `path` is a file or cannot be read.
      */
     listNames(path: string): Promise<string[] | undefined>;
+    /**
+     * Whether `path` lies in `folder` (or is it) once every symbolic link and junction among the parts
+     * of each that exist is followed: a link under an allowed folder that points elsewhere is outside.
+     * Both are normalized absolute Windows paths.
+     */
+    isInside(path: string, folder: string): Promise<boolean>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
+import * as nodePath from "node:path";
 import { joinWindowsPath } from "../model/windows-path";
 import { isWindows } from "../platform";
 import { HostFileSystemError, errorCode, type HostFileSystem } from "./filesystem";
@@ -38,6 +39,12 @@ export abstract class NodeFileSystem implements HostFileSystem {
 
     async isDirectory(path: string): Promise<boolean> {
         return (await this.stat(path))?.kind === "directory";
+    }
+
+    async isInside(path: string, folder: string): Promise<boolean> {
+        const [real, realFolder] = await Promise.all([realNativePath(await this.nativePath(path)), realNativePath(await this.nativePath(folder))]);
+        const relative = nodePath.relative(realFolder, real);
+        return relative === "" || (!relative.startsWith("..") && !nodePath.isAbsolute(relative));
     }
 
     async mkdirs(path: string): Promise<string[]> {
@@ -217,5 +224,24 @@ async function isNonDirectory(native: string): Promise<boolean> {
         return !(await fsp.lstat(native)).isDirectory();
     } catch {
         return false;
+    }
+}
+
+/**
+ * `native` with every link among its existing parts followed: the real path of its deepest existing
+ * ancestor, joined with the names below that do not exist (yet).
+ */
+async function realNativePath(native: string): Promise<string> {
+    const missing: string[] = [];
+    let current = native;
+    for (;;) {
+        try {
+            return nodePath.join(await fsp.realpath(current), ...missing.reverse());
+        } catch (err) {
+            const parent = nodePath.dirname(current);
+            if ((errorCode(err) !== "ENOENT" && errorCode(err) !== "ENOTDIR") || parent === current) throw err;
+            missing.push(nodePath.basename(current));
+            current = parent;
+        }
     }
 }

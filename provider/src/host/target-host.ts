@@ -1,6 +1,7 @@
 import type { TimeZoneInformation } from "../gcs/protocol";
 import type { HcsClient } from "../hcs";
-import type { HvSockets } from "../hvsock/hv-socket";
+import type { GuestConnection } from "../gcs/guest-connection";
+import type { HvSocketConnection, HvSockets } from "../hvsock/hv-socket";
 import type { HostFacts } from "../model/host-facts";
 import type { HostFileSystem } from "./filesystem";
 
@@ -35,4 +36,16 @@ export interface TargetHost {
     hvSockets(): HvSockets;
     /** The host's time zone, which a starting VM's guest gets unless noInheritHostTimezone. */
     timeZone(): Promise<TimeZoneInformation>;
+    /**
+     * The long-lived owner of the guest connections of VMs started on this host (the host agent),
+     * when there is one: a start hands it the connection instead of closing it. Absent on the direct
+     * path, whose process ends with the operation.
+     */
+    readonly guestOwner?: GuestOwner;
+}
+
+/** Takes over a started VM's guest connection and keeps it for as long as the VM runs. */
+export interface GuestOwner {
+    /** Called once the guest has negotiated and been configured; the owner closes both when done. */
+    hold(vm: { readonly id: string; readonly runtimeId: string }, guest: GuestConnection, connection: HvSocketConnection): void;
 }

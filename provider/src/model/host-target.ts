@@ -12,7 +12,12 @@ export type HostTarget =
      * service's secret in `PULUMI_HCS_SIM_SECRET`. The simulator's Windows library speaks only TCP, so
      * this is how a Windows process reaches a simulator.
      */
-    | { readonly kind: "sim"; readonly transport: "tcp"; readonly host: "127.0.0.1"; readonly port: number };
+    | { readonly kind: "sim"; readonly transport: "tcp"; readonly host: "127.0.0.1"; readonly port: number }
+    /**
+     * A host agent (`pulumi-hcs agent`) reached over gRPC with mutual TLS: the long-lived owner of that
+     * host's VMs. `hostname` is what the agent's certificate must name.
+     */
+    | { readonly kind: "agent"; readonly hostname: string; readonly port: number };
 
 /** The outcome of {@link parseHostTarget}; `text` is the normalized spelling kept in state. */
 export type HostTargetParse =
@@ -20,14 +25,15 @@ export type HostTargetParse =
     | { readonly ok: false; readonly reason: string };
 
 const FORMS =
-    `"local", "sim:<absolute socket path>" (for example "sim:/run/pulumi-hcs/sim.sock") ` +
-    `or "sim:tcp:127.0.0.1:<port>" (a simulator listening on TCP; its secret in PULUMI_HCS_SIM_SECRET)`;
+    `"local", "sim:<absolute socket path>" (for example "sim:/run/pulumi-hcs/sim.sock"), ` +
+    `"sim:tcp:127.0.0.1:<port>" (a simulator listening on TCP; its secret in PULUMI_HCS_SIM_SECRET) ` +
+    `or "grpcs://<name>:<port>" (a host agent)`;
 
 const TCP_PREFIX = "tcp:";
 
 /**
- * Parses a `host` value: `local`, `sim:<absolute socket path>` or `sim:tcp:127.0.0.1:<port>`.
- * `grpcs://…` is recognized but refused until the host agent exists. The socket path must be
+ * Parses a `host` value: `local`, `sim:<absolute socket path>`, `sim:tcp:127.0.0.1:<port>` or
+ * `grpcs://<name>:<port>` (a host agent; plaintext `grpc://` is refused). The socket path must be
  * absolute because the provider process runs from different working directories in preview and
  * update; it is normalized (`/a//b/` becomes `/a/b`), and so is the port (`0080` becomes `80`), so
  * two spellings of one simulator do not replace the VM.
@@ -52,9 +58,10 @@ export function parseHostTarget(text: string): HostTargetParse {
         }
         return { ok: true, target: { kind: "sim", transport: "unix", socketPath: normalized }, text: `sim:${normalized}` };
     }
-    if (/^grpcs?:\/\//i.test(text)) {
-        return fail(`remote host agents are not supported yet (${quote(text)}); use ${FORMS}`);
+    if (/^grpc:\/\//i.test(text)) {
+        return fail(`${quote(text)} would reach a host agent without TLS, which agents refuse: every agent speaks mutual TLS only; write "grpcs://" + the same name and port`);
     }
+    if (/^grpcs:\/\//i.test(text)) return parseAgentTarget(text.slice("grpcs://".length), fail);
     return fail(`${quote(text)} is not a host this provider knows; write ${FORMS}`);
 }
 
@@ -75,6 +82,21 @@ function parseTcpTarget(address: string, fail: (reason: string) => HostTargetPar
     return { ok: true, target: { kind: "sim", transport: "tcp", host: "127.0.0.1", port }, text: `sim:tcp:127.0.0.1:${port}` };
 }
 
+/**
+ * `<name>:<port>` after `grpcs://`: a DNS name or IPv4 address (what the agent's certificate names)
+ * and its port; lower-cased, since names are case-insensitive and the text is kept in state.
+ */
+function parseAgentTarget(address: string, fail: (reason: string) => HostTargetParse): HostTargetParse {
+    const match = /^([A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?):(\d{1,5})\/?$/.exec(address);
+    if (!match) {
+        return fail(`the host agent address ${quote(address)} is not <name>:<port>; write it like "grpcs://hcs-host-1.example.net:7443" (a DNS name or IPv4 address the agent's certificate names, and its port)`);
+    }
+    const port = Number(match[2]);
+    if (port < 1 || port > 65535) return fail(`the host agent port in ${quote(address)} must be from 1 to 65535, got ${port}`);
+    const hostname = match[1]!.toLowerCase();
+    return { ok: true, target: { kind: "agent", hostname, port }, text: `grpcs://${hostname}:${port}` };
+}
+
 /** An absolute POSIX path, or an absolute Windows drive path (AF_UNIX sockets exist there too). */
 function normalizeSocketPath(socket: string): string | undefined {
     if (socket.startsWith("/")) {
@@ -88,6 +110,7 @@ function normalizeSocketPath(socket: string): string | undefined {
 /** The `host` text for a target (the inverse of {@link parseHostTarget}). */
 export function formatHostTarget(target: HostTarget): string {
     if (target.kind === "local") return "local";
+    if (target.kind === "agent") return `grpcs://${target.hostname}:${target.port}`;
     return target.transport === "tcp" ? `sim:tcp:${target.host}:${target.port}` : `sim:${target.socketPath}`;
 }
 

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { connectHost, defaultHostName, DEFAULT_HOST_ENV } from "../host/connect-host";
+import { connectVmHost, defaultHostName, DEFAULT_HOST_ENV } from "../host/connect-host";
 import { log } from "../log/logger";
 import { parseHostTarget } from "../model/host-target";
 import { resolveOptions } from "../model/resolve";
@@ -65,7 +65,7 @@ export async function check(olds: PropertyBag, news: PropertyBag): Promise<pulum
     let host;
     let facts;
     try {
-        host = await connectHost(args.host);
+        host = await connectVmHost(args.host);
         facts = await host.facts();
     } catch (err) {
         return failed([

@@ -1,5 +1,4 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { createUtilityVm } from "../uvm/create";
 import { UvmStepError } from "../uvm/step-error";
 import { checkedInputs, outputsOf, type PropertyBag, resourceOf, withEngineKeys, withHostId, withResource } from "./property-bags";
 import { resolveCheckedInputs } from "./resolve-inputs";
@@ -16,7 +15,7 @@ export async function create(inputs: PropertyBag): Promise<pulumi.dynamic.Create
     // The host's identity goes with the inputs into every state this create leaves, failed ones too.
     const checked = withHostId(checkedInputs(options, inputs.timeouts), "hostId", host.identity);
     try {
-        const state = await createUtilityVm({ host, options, budgetMs: options.timeouts?.create, resource: resourceOf(inputs) });
+        const state = await host.createVm({ options, budgetMs: options.timeouts?.create, resource: resourceOf(inputs) });
         // An adopted VM's outputs say what HCS reports it has, so the next preview shows the difference.
         const { observed, ...lifecycle } = state;
         // The URN stays in the state: a delete checks that the VM still belongs to this resource.

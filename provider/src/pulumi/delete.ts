@@ -1,5 +1,4 @@
 import { parseDuration } from "../model/duration";
-import { deleteUtilityVm } from "../uvm/delete";
 import { deletableStateOf, type PropertyBag, resourceOf, withoutProviderKey } from "./property-bags";
 import { connectStateHost } from "./resolve-inputs";
 
@@ -10,8 +9,7 @@ import { connectStateHost } from "./resolve-inputs";
 export async function remove(id: string, props: PropertyBag): Promise<void> {
     const state = withoutProviderKey(props);
     const host = await connectStateHost(state, `delete utility VM '${id}'`);
-    await deleteUtilityVm({
-        host,
+    await host.deleteVm({
         state: deletableStateOf(id, state),
         resource: resourceOf(props),
         budgetMs: budgetOf(state.timeouts, "delete"),

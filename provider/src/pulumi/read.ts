@@ -1,8 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
-import { log } from "../log/logger";
-import { deleteUtilityVm } from "../uvm/delete";
-import { readUtilityVm } from "../uvm/read";
 import { deletableStateOf, inputsOf, type PropertyBag, withoutProviderKey, withResource } from "./property-bags";
 import { connectStateHost } from "./resolve-inputs";
 
@@ -29,17 +26,8 @@ import { connectStateHost } from "./resolve-inputs";
 export async function read(id: string, props: PropertyBag = {}): Promise<pulumi.dynamic.ReadResult> {
     const known = withoutProviderKey(props);
     const host = await connectStateHost(known, `read utility VM '${id}'`);
-    const observed = await readUtilityVm(host, id);
-    const recorded = deletableStateOf(id, known);
-    if (!observed) {
-        await deleteUtilityVm({ host, state: recorded });
-        return {};
-    }
-    const { scratchPath } = recorded;
-    if (scratchPath !== "" && (await host.fs.stat(scratchPath)) === undefined) {
-        log.warn({ id, scratchPath }, "the VM's scratch disk is gone; it reads as gone, and the next up replaces it");
-        return {};
-    }
+    const observed = await host.refreshVm(deletableStateOf(id, known));
+    if (!observed) return {};
     const outputs: PropertyBag = {
         ...known,
         computeSystemId: id,
@@ -50,9 +38,10 @@ export async function read(id: string, props: PropertyBag = {}): Promise<pulumi.
         ...(observed.assignedMemoryInMB !== undefined ? { assignedMemoryInMB: observed.assignedMemoryInMB } : {}),
         // A state from before host IDs learns its host's here (with one, the host was chosen by it).
         ...(host.identity !== undefined ? { hostId: host.identity } : {}),
-        // The provider holds no guest connection between operations, so a refresh learns nothing new of
-        // it; a state from before guest connections never had one made by pulumi-hcs.
-        guestConnection: typeof known.guestConnection === "string" ? known.guestConnection : "none",
+        // A host agent says how the VM's guest connection is now. The direct path holds none between
+        // operations, so its refresh learns nothing new of it; a state from before guest connections
+        // never had one made by pulumi-hcs.
+        guestConnection: observed.guestConnection ?? (typeof known.guestConnection === "string" ? known.guestConnection : "none"),
     };
     // Inputs go back only when an input drifted (start, owner): otherwise the engine keeps the
     // state's own, which is the same values plus check's hidden keys, and is spared comparing and

@@ -1,5 +1,5 @@
-import { connectHost, DEFAULT_HOST_ENV, defaultHostName, hostIdentityAt } from "../host/connect-host";
-import type { TargetHost } from "../host/target-host";
+import { connectVmHost, DEFAULT_HOST_ENV, defaultHostName, hostIdentityAt } from "../host/connect-host";
+import type { VmHost } from "../host/vm-host";
 import { resolveOptions } from "../model/resolve";
 import type { ResolvedOptions } from "../model/resolved-options";
 import { formatFailure } from "../model/validation-failure";
@@ -8,7 +8,7 @@ import { hostIdOf, programInputsOf, type PropertyBag } from "./property-bags";
 /** Checked inputs resolved again for the action about to run, with the host they target. */
 export interface ResolvedInputs {
     readonly options: ResolvedOptions;
-    readonly host: TargetHost;
+    readonly host: VmHost;
 }
 
 /**
@@ -21,7 +21,7 @@ export async function resolveCheckedInputs(inputs: PropertyBag, action: string):
     const args = programInputsOf(inputs);
     const hostName = typeof args.host === "string" ? args.host : defaultHostName();
     if (hostName === undefined) throw new Error(`Cannot ${action}: the inputs name no host and there is no default host here`);
-    const host = await connectHost(hostName);
+    const host = await connectVmHost(hostName);
     const resolved = resolveOptions({ ...args, host: hostName }, await host.facts());
     if (!resolved.ok) throw new Error(`Cannot ${action}: ${resolved.failures.map(formatFailure).join("; ")}`);
     return { options: resolved.options, host };
@@ -38,12 +38,12 @@ export async function resolveCheckedInputs(inputs: PropertyBag, action: string):
  * @throws Error when no address reaches the VM's host, naming each address tried and the host it
  *   reached (or why it could not be reached).
  */
-export async function connectStateHost(state: PropertyBag, action: string): Promise<TargetHost> {
+export async function connectStateHost(state: PropertyBag, action: string): Promise<VmHost> {
     const stateHost = typeof state.host === "string" ? state.host : defaultHostName();
     const recorded = hostIdOf(state, "hostId");
     if (recorded === undefined) {
         if (stateHost === undefined) throw new Error(`Cannot ${action}: the state names no host and there is no default host here`);
-        return connectHost(stateHost);
+        return connectVmHost(stateHost);
     }
     const fromEnv = process.env[DEFAULT_HOST_ENV]?.trim() || undefined;
     const candidates: { readonly source: string; readonly address: string }[] = [];
@@ -52,14 +52,14 @@ export async function connectStateHost(state: PropertyBag, action: string): Prom
     if (candidates.length === 0) throw new Error(`Cannot ${action}: the state names no host and there is no default host here`);
     const tried: string[] = [];
     for (const [index, { source, address }] of candidates.entries()) {
-        let host: TargetHost | undefined;
+        let host: VmHost | undefined;
         let identity;
         try {
             // Addresses before the last are only asked who they are (a process's first simulated
             // connection binds it to that simulator); the last one is connected to at once, as there
             // is nothing left to choose.
             if (index === candidates.length - 1) {
-                host = await connectHost(address);
+                host = await connectVmHost(address);
                 identity = host.identity;
             } else {
                 identity = await hostIdentityAt(address);
@@ -69,7 +69,7 @@ export async function connectStateHost(state: PropertyBag, action: string): Prom
             continue;
         }
         // A host that cannot say who it is is taken at the state's own address only, as before host IDs.
-        if (identity === recorded || (identity === undefined && address === stateHost)) return host ?? connectHost(address);
+        if (identity === recorded || (identity === undefined && address === stateHost)) return host ?? connectVmHost(address);
         tried.push(`${source} '${address}' reaches host ${identity ?? "of unknown identity"}`);
     }
     throw new Error(
@@ -85,7 +85,7 @@ export async function connectStateHost(state: PropertyBag, action: string): Prom
  * another host by now. Unknown on either side, the address is trusted, as before host IDs.
  * @throws Error naming both hosts.
  */
-export function expectStateHost(host: TargetHost, state: PropertyBag, action: string): void {
+export function expectStateHost(host: VmHost, state: PropertyBag, action: string): void {
     const recorded = hostIdOf(state, "hostId");
     if (recorded === undefined || host.identity === undefined || host.identity === recorded) return;
     throw new Error(

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { SystemState } from "../hcs";
 import type { GuestConnectionOutcome } from "../uvm/start-utility-vm";
-import { updateUtilityVm, type InPlaceSettings } from "../uvm/update";
+import type { InPlaceSettings } from "../uvm/update";
 import { changedInputs } from "./diff";
 import { checkedInputs, type PropertyBag, stateOf, withEngineKeys, withHostId, withoutProviderKey, withResource } from "./property-bags";
 import { expectStateHost, resolveCheckedInputs } from "./resolve-inputs";
@@ -31,8 +31,7 @@ export async function update(id: string, olds: PropertyBag, news: PropertyBag): 
     let guest: GuestConnectionOutcome | undefined;
     const failed = new Map<string, string>();
     if (hcsChanges.length > 0) {
-        const outcome = await updateUtilityVm({
-            host,
+        const outcome = await host.updateVm({
             id,
             current: { ...(previous as unknown as InPlaceSettings), state },
             desired: options,

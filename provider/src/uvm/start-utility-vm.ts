@@ -74,9 +74,11 @@ export interface StartUtilityVmRequest {
  * If anything fails after HcsStartComputeSystem succeeded, the VM is terminated (hcsshim's deferred
  * Terminate), so no VM runs without its guest connection.
  *
- * The connection then ends with this call: this process is a Pulumi provider, which exits after the
- * operation, and with it would go the listener and every connection it accepted. So the outcome is
- * `lost` (state.ts, GuestConnectionStatus): the guest connected and negotiated, and nobody holds it.
+ * On a host with a long-lived owner (`host.guestOwner`: the host agent), the connection is handed to
+ * it and the outcome is `connected`. Otherwise the connection ends with this call: this process is
+ * a Pulumi provider, which exits after the operation, and with it would go the listener and every
+ * connection it accepted. So the outcome is `lost` (state.ts, GuestConnectionStatus): the guest
+ * connected and negotiated, and nobody holds it.
  * @throws StartStepError naming the failed step; the VM is terminated when it had started.
  */
 export async function startUtilityVm(request: StartUtilityVmRequest): Promise<GuestConnectionOutcome> {
@@ -127,9 +129,18 @@ export async function startUtilityVm(request: StartUtilityVmRequest): Promise<Gu
             throw new StartStepError(START_STEPS.setup, err);
         }
         const { osType, protocolVersion } = guest.negotiated;
-        log.info({ id: system.id, runtimeId, guestOsType: osType, protocolVersion, ms: Date.now() - startedAt },
+        const outcome = { guestOsType: osType, guestProtocolVersion: protocolVersion };
+        if (host.guestOwner !== undefined) {
+            host.guestOwner.hold({ id: system.id, runtimeId }, guest, connection);
+            // Handed over: the owner closes them, not this call's cleanup.
+            guest = undefined;
+            connection = undefined;
+            log.info({ id: system.id, runtimeId, ...outcome, ms: Date.now() - startedAt }, "guest connected and negotiated; the host's owner holds the connection");
+            return { guestConnection: "connected", ...outcome };
+        }
+        log.info({ id: system.id, runtimeId, ...outcome, ms: Date.now() - startedAt },
             "guest connected and negotiated; the connection ends with this operation, as no process here outlives it");
-        return { guestConnection: "lost", guestOsType: osType, guestProtocolVersion: protocolVersion };
+        return { guestConnection: "lost", ...outcome };
     } catch (err) {
         if (started) {
             // hcsshim terminates (and waits) with the parent context, not the expired start context.

@@ -23,6 +23,7 @@ function fakeFs(existing: Record<string, "file" | "directory" | Error>): HostFil
         readText: unused,
         writeText: unused,
         createTextExclusive: unused,
+        isInside: unused,
         listNames: unused,
     };
 }
