@@ -61,7 +61,7 @@ const OUTPUTS = {
         description: "Who holds the VM's guest connection, without which nothing runs in it: none when pulumi-hcs did not start " +
             "the VM; lost when it connected to the guest at start (and negotiated) and the connection has ended, which on the " +
             "direct hosts (local, sim:) is always, with the provider's operation; connected when a long-lived owner (the host " +
-            "agent) holds it.",
+            "agent, grpcs:// hosts) holds it.",
     },
     guestOsType: { type: "string", description: "The guest's OS as it said when it connected (windows); unset when it never connected." },
     guestProtocolVersion: { type: "integer", description: "The GCS protocol version negotiated with the guest (4); unset when it never connected." },

@@ -49,7 +49,8 @@ export interface WcowUtilityVmArgs {
     /**
      * The host the VM runs on: `local` (this Windows machine, through computecore.dll), or a
      * simulated host: `sim:<absolute socket path>`, or `sim:tcp:127.0.0.1:<port>` with its secret in
-     * `PULUMI_HCS_SIM_SECRET`. Omit it for the default; `null` is refused, so that an empty lookup in
+     * `PULUMI_HCS_SIM_SECRET`, or a host agent: `grpcs://<name>:<port>` (client credentials from
+     * `PULUMI_HCS_AGENT_CERT_PATH` or `PULUMI_HCS_AGENT_CA`/`_CERT`/`_KEY`, never inputs). Omit it for the default; `null` is refused, so that an empty lookup in
      * the program does not silently pick the environment's host. Change: replace, unless the new
      * value reaches the same host (the `hostId` output): another address of the VM's host changes nothing.
      * @default the PULUMI_HCS_HOST environment variable, else local on Windows
@@ -213,7 +214,7 @@ export class WcowUtilityVm extends pulumi.CustomResource {
      * did not start the VM; `lost` when it connected to the guest at start (and negotiated) and the
      * connection has ended, which on the direct hosts (`local`, `sim:`) is always, with the provider's
      * operation: the VM runs, but cannot run containers; `connected` when a long-lived owner (the
-     * host agent) holds it. See docs/architecture.md, "The guest connection".
+     * host agent, `grpcs://` hosts) holds it. See docs/architecture.md, "The guest connection".
      */
     declare public readonly guestConnection: pulumi.Output<string>;
     /** The guest's OS as it said when it connected (`windows`); unset when it never connected. */

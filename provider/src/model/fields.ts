@@ -171,7 +171,8 @@ export const FIELDS = [
         hcsshim: undefined,
         description:
             "The host the VM runs on: local (this Windows machine through computecore.dll), or a simulated host: sim:<absolute socket path>, " +
-            "or sim:tcp:127.0.0.1:<port> with its secret in PULUMI_HCS_SIM_SECRET. Omit it for the default; null is refused.",
+            "or sim:tcp:127.0.0.1:<port> with its secret in PULUMI_HCS_SIM_SECRET, or a host agent: grpcs://<name>:<port> (client credentials " +
+            "from PULUMI_HCS_AGENT_CERT_PATH or PULUMI_HCS_AGENT_CA/_CERT/_KEY, never inputs). Omit it for the default; null is refused.",
     },
     {
         name: "memorySizeInMB",
