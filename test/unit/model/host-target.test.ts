@@ -40,16 +40,25 @@ describe("parseHostTarget()", () => {
         expect(parseHostTarget("sim:hcs.sock")).toMatchObject({ ok: false, reason: expect.stringContaining("is not absolute") });
     });
 
-    test("recognizes grpcs:// and says remote agents are not supported yet", () => {
-        expect(parseHostTarget("grpcs://build01:7443")).toMatchObject({
-            ok: false,
-            reason: expect.stringContaining("remote host agents are not supported yet"),
-        });
+    test("parses a host agent: grpcs://<name>:<port>, the name lower-cased", () => {
+        expect(parseHostTarget("grpcs://Build01:7443")).toEqual({ ok: true, target: { kind: "agent", hostname: "build01", port: 7443 }, text: "grpcs://build01:7443" });
+        expect(parseHostTarget("grpcs://10.0.0.5:07443/")).toEqual({ ok: true, target: { kind: "agent", hostname: "10.0.0.5", port: 7443 }, text: "grpcs://10.0.0.5:7443" });
+    });
+
+    test.each([
+        ["grpc://build01:7443", "agents refuse"],
+        ["grpcs://build01", "is not <name>:<port>"],
+        ["grpcs://build01:0", "must be from 1 to 65535"],
+        ["grpcs://user@build01:7443", "is not <name>:<port>"],
+        ["grpcs://-bad:7443", "is not <name>:<port>"],
+    ])("refuses the agent address %p, saying why", (text, reason) => {
+        expect(parseHostTarget(text)).toMatchObject({ ok: false, reason: expect.stringContaining(reason) });
     });
 
     test.each([["Local"], ["localhost"], ["ssh://x"], [""]])("refuses %p and lists the accepted forms", (text) => {
         expect(parseHostTarget(text)).toMatchObject({ ok: false, reason: expect.stringContaining('"local", "sim:<absolute socket path>"') });
-        expect(parseHostTarget(text)).toMatchObject({ ok: false, reason: expect.stringContaining('or "sim:tcp:127.0.0.1:<port>"') });
+        expect(parseHostTarget(text)).toMatchObject({ ok: false, reason: expect.stringContaining('"sim:tcp:127.0.0.1:<port>"') });
+        expect(parseHostTarget(text)).toMatchObject({ ok: false, reason: expect.stringContaining('or "grpcs://<name>:<port>" (a host agent)') });
     });
 
     test("refuses control characters", () => {

@@ -239,14 +239,15 @@ describe("validateArgs() strings", () => {
         expect(checkArgs({ layerFolders: LAYERS, host: "sim:tcp:127.0.0.1:08080" }).values.host).toBe("sim:tcp:127.0.0.1:8080");
     });
 
-    test("refuses a remote host as not supported yet", () => {
-        expect(failureFor({ host: "grpcs://build01:7443" })).toEqual({ field: "host", message: expect.stringContaining("remote host agents are not supported yet") });
+    test("accepts a host agent, lower-casing its name; refuses plaintext grpc://", () => {
+        expect(checkArgs({ layerFolders: LAYERS, host: "grpcs://Build01.Example.NET:7443" }).values.host).toBe("grpcs://build01.example.net:7443");
+        expect(failureFor({ host: "grpc://build01:7443" })).toEqual({ field: "host", message: expect.stringContaining("every agent speaks mutual TLS only; write \"grpcs://\"") });
     });
 
     test("refuses an unknown host form, listing the accepted ones", () => {
         expect(failureFor({ host: "build01" }).message).toBe(
-            '"build01" is not a host this provider knows; write "local", "sim:<absolute socket path>" (for example "sim:/run/pulumi-hcs/sim.sock") ' +
-                'or "sim:tcp:127.0.0.1:<port>" (a simulator listening on TCP; its secret in PULUMI_HCS_SIM_SECRET)',
+            '"build01" is not a host this provider knows; write "local", "sim:<absolute socket path>" (for example "sim:/run/pulumi-hcs/sim.sock"), ' +
+                '"sim:tcp:127.0.0.1:<port>" (a simulator listening on TCP; its secret in PULUMI_HCS_SIM_SECRET) or "grpcs://<name>:<port>" (a host agent)',
         );
     });
 });
