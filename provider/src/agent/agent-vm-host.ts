@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import type { VmHost } from "../host/vm-host";
+import { log } from "../log/logger";
 import type { HostFacts } from "../model/host-facts";
 import type { UpdateOutcome } from "../uvm/update";
 import { AgentCallError, AgentClient } from "./agent-client";
@@ -41,12 +42,18 @@ export async function agentVmHost(client: AgentClient): Promise<VmHost> {
                 if (!(err instanceof AgentCallError && err.code === grpc.status.NOT_FOUND)) throw err;
             }
             // Gone: its files are released, as the direct path's refresh does.
-            await client.call("DeleteVm", {
-                id: recorded.computeSystemId,
-                runtime_id: recorded.runtimeId,
-                scratch_path: recorded.scratchPath,
-                scratch_created: recorded.scratchCreated,
-            }, { mutation: true });
+            try {
+                await client.call("DeleteVm", {
+                    id: recorded.computeSystemId,
+                    runtime_id: recorded.runtimeId,
+                    scratch_path: recorded.scratchPath,
+                    scratch_created: recorded.scratchCreated,
+                }, { mutation: true });
+            } catch (err) {
+                // A reader (a drift check's credentials) may see that the VM is gone, not clean up after it.
+                if (!(err instanceof AgentCallError && err.code === grpc.status.PERMISSION_DENIED)) throw err;
+                log.warn({ id: recorded.computeSystemId, agent: client.name }, "the VM is gone; its files stay until an operator's refresh or destroy (this client may not delete)");
+            }
             return undefined;
         },
         updateVm: async (request): Promise<UpdateOutcome> => {
