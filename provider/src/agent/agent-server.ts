@@ -40,7 +40,7 @@ export interface RunningAgent {
     readonly service: VmService;
     readonly certificates: ReloadingCertificates;
     /** What recovery did at start (lifecycle.md). */
-    readonly recovered: { readonly undone: string[]; readonly terminated: string[]; readonly kept: string[] };
+    readonly recovered: { readonly undone: string[]; readonly terminated: string[]; readonly kept: string[]; readonly foreign: string[] };
     /** Stops serving; the VMs keep running (their guest connections end with the agent). */
     close(): Promise<void>;
 }
@@ -70,7 +70,11 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     backend = { ...direct, guestOwner: held };
     const records = new VmRecords(config.stateDir);
     const service = new VmService({ host: backend, records, roots: config.roots, events, held });
+    // What start finds is kept, and sent first to every WatchVms stream.
+    const found: WireVmEvent[] = [];
+    const unsubscribeFound = events.subscribe((event) => event.kind === "FOUND_AT_START" && found.push(event));
     const recovered = await service.recover();
+    unsubscribeFound();
     const audit = new AuditLog(config.auditFile ?? `${config.stateDir}/audit.log`);
     const certificates = new ReloadingCertificates(config.certificates, () => {
         try {
@@ -146,9 +150,6 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
             );
         };
 
-    const found: WireVmEvent[] = [];
-    const unsubscribeFound = events.subscribe((event) => event.kind === "FOUND_AT_START" && found.push(event));
-    unsubscribeFound();
 
     const api = agentApi();
     const server = new grpc.Server({

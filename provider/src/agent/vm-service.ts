@@ -4,7 +4,7 @@ import type { SystemState } from "../hcs";
 import { planScratch } from "../host/scratch-plan";
 import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
-import { resolveOptions } from "../model/resolve";
+import { DEFAULT_OWNER, resolveOptions } from "../model/resolve";
 import type { ResolvedOptions } from "../model/resolved-options";
 import { formatFailure } from "../model/validation-failure";
 import { createUtilityVm } from "../uvm/create";
@@ -232,8 +232,8 @@ export class VmService {
      * VM without one cannot run containers (hcsshim's terminate-on-last-handle choice); a VM created
      * without being started is kept, and owned again.
      */
-    async recover(): Promise<{ undone: string[]; terminated: string[]; kept: string[] }> {
-        const outcome = { undone: [] as string[], terminated: [] as string[], kept: [] as string[] };
+    async recover(): Promise<{ undone: string[]; terminated: string[]; kept: string[]; foreign: string[] }> {
+        const outcome = { undone: [] as string[], terminated: [] as string[], kept: [] as string[], foreign: [] as string[] };
         for (const record of this.options.records.all()) {
             const held = record.guestHeld === true || record.state?.guestConnection === "connected";
             if (record.phase === "created" && !held) {
@@ -255,7 +255,30 @@ export class VmService {
                 log.error({ id: record.id, err: (err as Error).message }, `could not remove a VM of the agent's previous run (${why}); the next start tries again`);
             }
         }
+        outcome.foreign = await this.reportForeignSystems();
         return outcome;
+    }
+
+    /**
+     * Systems of pulumi-hcs's default owner (`pulumi-hcs`) that the agent did not create: VMs a program
+     * made on this host directly, or another agent's. They are reported (log, FOUND_AT_START) and left
+     * alone: the agent acts only on what it made.
+     */
+    private async reportForeignSystems(): Promise<string[]> {
+        const owners = new Set([DEFAULT_OWNER.toLowerCase()]);
+        let systems;
+        try {
+            systems = await this.host.hcs.enumerateComputeSystems();
+        } catch (err) {
+            log.warn({ err: (err as Error).message }, "could not list the host's compute systems at start");
+            return [];
+        }
+        const foreign = systems.filter((s) => s.Owner !== undefined && owners.has(s.Owner.toLowerCase()) && this.options.records.get(s.Id) === undefined);
+        for (const system of foreign) {
+            log.warn({ id: system.Id, owner: system.Owner, state: system.State }, "found a compute system of a pulumi-hcs owner that this agent did not create; leaving it alone");
+            this.options.events.emit("FOUND_AT_START", { id: system.Id, runtimeId: system.RuntimeId }, { message: `not created by this agent (owner ${system.Owner}); left alone` });
+        }
+        return foreign.map((s) => s.Id);
     }
 
     private async resolve(json: string | undefined, field: string): Promise<ResolvedOptions> {

@@ -98,9 +98,10 @@ export async function run(args: string[]): Promise<number> {
         process.stderr.write(`pulumi-hcs agent: ${(err as Error).message}\n`);
         return 1;
     }
-    const { undone, terminated, kept } = agent.recovered;
+    const { undone, terminated, kept, foreign } = agent.recovered;
     process.stdout.write(`pulumi-hcs agent: serving on port ${agent.port} (instance ${agent.instanceId}); ` +
-        `from its previous run: ${undone.length} interrupted creates undone, ${terminated.length} VMs without their guest removed, ${kept.length} kept\n`);
+        `from its previous run: ${undone.length} interrupted creates undone, ${terminated.length} VMs without their guest removed, ${kept.length} kept; ` +
+        `${foreign.length} systems of pulumi-hcs owners it did not create, left alone\n`);
     await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
