@@ -1,12 +1,13 @@
 /**
  * `npm run bench` (scripts/bench.sh builds this and runs it): pulumi-hcs against the floor, a no-op
  * dynamic provider, for `up`, `preview`, `refresh` and `destroy` of N resources on a simulated host
- * with no added latency; state sizes; the binding's HCS call throughput with and without koffi.
+ * with no added latency (with `--agent`, also through a host agent in front of it); state sizes; the
+ * binding's HCS call throughput with and without koffi.
  * Results go to .bench/ as JSON, Markdown and an SVG chart; the tables are printed at the end.
  *
  *     node bench/dist/main.js [--sizes 1,25,100] [--runs 5] [--large 500] [--large-runs 1]
  *                             [--no-binding | --binding-only] [--profile] [--profile-program] [--keep-work]
- *                             [--shape-floor]
+ *                             [--shape-floor] [--agent]
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -17,7 +18,7 @@ import { formatDuration, markdownReport } from "./markdown-report";
 import { BENCH_OUT, BENCH_WORK, PULUMI_BIN } from "./paths";
 import { profileSummariesMarkdown, summarizeProfile, writeProviderProfilingWrapper } from "./profiling";
 import { type BenchResults, callsOf, growthOf, stateRowsOf, timingsOf } from "./results";
-import { type Kind, KINDS, runSeries, type SeriesResult } from "./series";
+import { type Kind, runSeries, type SeriesResult } from "./series";
 import { svgChart } from "./svg-chart";
 
 interface Options {
@@ -33,12 +34,14 @@ interface Options {
     keepWork: boolean;
     /** Also measure the diagnostic shape floor (bench/programs/shaped-noop). */
     shapeFloor: boolean;
+    /** Also measure pulumi-hcs through a host agent (pulumi-hcs-agent) against the direct path. */
+    agent: boolean;
 }
 
-const USAGE = "usage: bench [--sizes 1,25,100] [--runs N] [--large N|0] [--large-runs N] [--no-binding | --binding-only] [--profile] [--profile-program] [--keep-work] [--shape-floor]";
+const USAGE = "usage: bench [--sizes 1,25,100] [--runs N] [--large N|0] [--large-runs N] [--no-binding | --binding-only] [--profile] [--profile-program] [--keep-work] [--shape-floor] [--agent]";
 
 function parseOptions(argv: readonly string[]): Options {
-    const options: Options = { sizes: [1, 25, 100], runs: 5, large: 500, largeRuns: 1, binding: true, seriesEnabled: true, profile: false, profileProgram: false, keepWork: false, shapeFloor: false };
+    const options: Options = { sizes: [1, 25, 100], runs: 5, large: 500, largeRuns: 1, binding: true, seriesEnabled: true, profile: false, profileProgram: false, keepWork: false, shapeFloor: false, agent: false };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i]!;
         const value = () => {
@@ -62,6 +65,7 @@ function parseOptions(argv: readonly string[]): Options {
             case "--profile-program": options.profile = true; options.profileProgram = true; break;
             case "--keep-work": options.keepWork = true; break;
             case "--shape-floor": options.shapeFloor = true; break;
+            case "--agent": options.agent = true; break;
             case "--help": case "-h": process.stdout.write(`${USAGE}\n`); process.exit(0);
             default: throw new Error(`unknown option '${arg}'\n${USAGE}`);
         }
@@ -84,7 +88,12 @@ async function main(): Promise<void> {
     const measure = async (n: number, runs: number) => {
         for (let run = 1; run <= runs; run++) {
             // Alternate which kind goes first, so drift (caches, a warming machine) does not favour one.
-            const kinds: Kind[] = options.shapeFloor ? ["floor", "shape-floor", "pulumi-hcs"] : [...KINDS];
+            const kinds: Kind[] = [
+                "floor",
+                ...(options.shapeFloor ? ["shape-floor" as const] : []),
+                "pulumi-hcs",
+                ...(options.agent ? ["pulumi-hcs-agent" as const] : []),
+            ];
             const order = run % 2 === 1 ? kinds : kinds.reverse();
             for (const kind of order) {
                 try {
@@ -135,7 +144,9 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(BENCH_OUT, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
     fs.writeFileSync(path.join(BENCH_OUT, "history", `${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
     fs.writeFileSync(path.join(BENCH_OUT, "results.md"), report);
-    if (timings.length > 0) fs.writeFileSync(path.join(BENCH_OUT, "chart.svg"), svgChart(timings, "pulumi-hcs vs the floor (no-op dynamic provider): time against N"));
+    if (timings.length > 0) fs.writeFileSync(path.join(BENCH_OUT, "chart.svg"), svgChart(timings, options.agent
+        ? "pulumi-hcs (directly and through the host agent) vs the floor: time against N"
+        : "pulumi-hcs vs the floor (no-op dynamic provider): time against N"));
     if (profileDir) {
         const files = listProfiles(profileDir);
         const sections = files.map((dir) => profileSummariesMarkdown(path.relative(profileDir, dir.folder), dir.files.map((f) => summarizeProfile(f))));

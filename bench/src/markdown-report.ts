@@ -11,6 +11,7 @@ export function markdownReport(results: BenchResults): string {
         `floor = the same engine with a no-op dynamic provider and the same inputs; ratio = pulumi-hcs median ÷ floor median.`, "");
     lines.push(...timingTable(results.timings), "");
     if (results.timings.some((t) => t.shapeFloor)) lines.push(...shapeTable(results.timings), "");
+    if (results.timings.some((t) => t.agent)) lines.push(...agentTable(results.timings), "");
     if (results.growth.length > 0) lines.push(...growthTable(results), "");
     lines.push(...stateTable(results), "");
     if (results.hcsCallsPerResource.length > 0) lines.push(...callsTable(results), "");
@@ -44,6 +45,23 @@ function shapeTable(timings: readonly Timing[]): string[] {
         const shape = t.shapeFloor!;
         rows.push(`| ${t.n} | ${t.command} | ${t.floor.median.toFixed(2)} | ${shape.median.toFixed(2)} | ${t.hcs.median.toFixed(2)} | ` +
             `${(shape.median / t.floor.median).toFixed(2)}× | ${(t.hcs.median / shape.median).toFixed(2)}× |`);
+    }
+    return rows;
+}
+
+/** The host-agent path against the direct one (`--agent`): what going through `pulumi-hcs agent` costs. */
+export function agentTable(timings: readonly Timing[]): string[] {
+    const rows = [
+        "Through the host agent (`--agent`): pulumi-hcs-agent is the same program on the same kind of fresh simulated host, " +
+            "reached through `pulumi-hcs agent` (gRPC, mutual TLS, 127.0.0.1) instead of directly; agent ÷ direct = pulumi-hcs-agent median ÷ pulumi-hcs median in this run:",
+        "",
+        "| N | command | pulumi-hcs (s) | pulumi-hcs-agent (s) | agent ÷ direct | per-run ratio [min–max] | agent ÷ floor |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ];
+    for (const t of timings.filter((x) => x.agent)) {
+        const a = t.agent!;
+        rows.push(`| ${t.n} | ${t.command} | ${cell(t.hcs)} | ${cell(a.seconds)} | **${a.ratioToDirect.toFixed(2)}×** | ` +
+            `${a.pairedRatioToDirect.min.toFixed(2)}–${a.pairedRatioToDirect.max.toFixed(2)} | ${a.ratioToFloor.toFixed(2)}× |`);
     }
     return rows;
 }

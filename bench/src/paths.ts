@@ -9,3 +9,5 @@ export const PROGRAMS_DIST = path.join(PROGRAMS_SOURCE, "dist");
 /** Git-ignored: results, work folders, profiles. */
 export const BENCH_OUT = path.join(ROOT, ".bench");
 export const BENCH_WORK = path.join(BENCH_OUT, "work");
+/** The `pulumi-hcs` command (the agent runs from provider/dist, as the tests' agents do). */
+export const PROVIDER_CLI = path.join(ROOT, "provider", "bin", "pulumi-hcs.js");

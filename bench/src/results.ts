@@ -1,6 +1,7 @@
 /**
  * The bench's results: raw series, and what is derived from them (medians and spreads, pulumi-hcs
- * over floor ratios, how the ratios grow with N, state sizes, HCS calls per resource).
+ * over floor ratios, the host-agent path over the direct one, how the ratios grow with N, state
+ * sizes, HCS calls per resource).
  */
 import type { ThroughputResult } from "./binding-throughput";
 import { COMMANDS, type Command, type Kind, type SeriesResult } from "./series";
@@ -18,6 +19,19 @@ export interface Timing {
     readonly pairedRatio: Summary;
     /** The diagnostic shape floor (`--shape-floor`), when it ran. */
     readonly shapeFloor?: Summary;
+    /** The host-agent path (`--agent`), when it ran. */
+    readonly agent?: AgentTiming;
+}
+
+/** pulumi-hcs through a host agent (pulumi-hcs-agent) against the direct path on the same kind of simulated host. */
+export interface AgentTiming {
+    readonly seconds: Summary;
+    /** pulumi-hcs-agent median ÷ pulumi-hcs (direct) median: what going through the agent costs. */
+    readonly ratioToDirect: number;
+    /** pulumi-hcs-agent ÷ pulumi-hcs within each run (the series of a run ran back to back). */
+    readonly pairedRatioToDirect: Summary;
+    /** pulumi-hcs-agent median ÷ floor median. */
+    readonly ratioToFloor: number;
 }
 
 export interface Growth {
@@ -64,18 +78,36 @@ export function timingsOf(series: readonly SeriesResult[]): Timing[] {
             if (floor.length === 0 || hcs.length === 0) continue;
             const f = summarize(floor.map((s) => s.seconds[command]));
             const h = summarize(hcs.map((s) => s.seconds[command]));
-            const paired = hcs.flatMap((s) => {
-                const partner = floor.find((x) => x.run === s.run);
-                return partner ? [s.seconds[command] / partner.seconds[command]] : [];
-            });
+            const paired = pairedRatios(hcs, floor, command);
             const shaped = series.filter((s) => s.kind === "shape-floor" && s.n === n);
+            const agent = series.filter((s) => s.kind === "pulumi-hcs-agent" && s.n === n);
             timings.push({
                 n, command, floor: f, hcs: h, ratio: h.median / f.median, pairedRatio: summarize(paired.length > 0 ? paired : [h.median / f.median]),
                 ...(shaped.length > 0 ? { shapeFloor: summarize(shaped.map((s) => s.seconds[command])) } : {}),
+                ...(agent.length > 0 ? { agent: agentTiming(agent, hcs, f, h, command) } : {}),
             });
         }
     }
     return timings;
+}
+
+function agentTiming(agent: readonly SeriesResult[], direct: readonly SeriesResult[], floor: Summary, hcs: Summary, command: Command): AgentTiming {
+    const seconds = summarize(agent.map((s) => s.seconds[command]));
+    const paired = pairedRatios(agent, direct, command);
+    return {
+        seconds,
+        ratioToDirect: seconds.median / hcs.median,
+        pairedRatioToDirect: summarize(paired.length > 0 ? paired : [seconds.median / hcs.median]),
+        ratioToFloor: seconds.median / floor.median,
+    };
+}
+
+/** `numerator ÷ denominator` for each run both completed. */
+function pairedRatios(numerator: readonly SeriesResult[], denominator: readonly SeriesResult[], command: Command): number[] {
+    return numerator.flatMap((s) => {
+        const partner = denominator.find((x) => x.run === s.run);
+        return partner ? [s.seconds[command] / partner.seconds[command]] : [];
+    });
 }
 
 /** How each command's ratio moves from the smallest N to `to` (the largest when not given). */
@@ -108,7 +140,7 @@ export function growthOf(timings: readonly Timing[], to?: number): Growth[] {
 export function stateRowsOf(series: readonly SeriesResult[]): StateRow[] {
     const rows: StateRow[] = [];
     for (const n of sizesOf(series)) {
-        for (const kind of ["floor", "shape-floor", "pulumi-hcs"] as const) {
+        for (const kind of ["floor", "shape-floor", "pulumi-hcs", "pulumi-hcs-agent"] as const) {
             const first = series.find((s) => s.kind === kind && s.n === n);
             if (first) rows.push({ n, kind, ...first.state });
         }

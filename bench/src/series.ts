@@ -1,21 +1,24 @@
 /**
- * One measurement series: a fresh stack (and, for pulumi-hcs, a fresh simulated host) taken through
- * `up` of N new resources, a `preview` of the converged stack, a `refresh` and a `destroy`, each
- * timed as the wall time of the `pulumi` command.
+ * One measurement series: a fresh stack (and, for pulumi-hcs, a fresh simulated host; for
+ * pulumi-hcs-agent also a host agent in front of it) taken through `up` of N new resources, a
+ * `preview` of the converged stack, a `refresh` and a `destroy`, each timed as the wall time of the
+ * `pulumi` command.
  */
 import fs from "node:fs";
 import path from "node:path";
+import { type BenchAgent, startBenchAgent } from "./bench-agent";
 import { type BenchHost, callsBetween, startBenchHost } from "./bench-host";
-import { type BenchProgram, newBenchStack } from "./bench-stack";
+import { type BenchProgram, type BenchStack, newBenchStack } from "./bench-stack";
+import { BENCH_WORK } from "./paths";
 import { PROFILE_DIR_ENV, profilingNodeOptions } from "./profiling";
 import { measureState, type StateSize } from "./state-size";
 
 /**
  * floor: the no-op dynamic provider; pulumi-hcs: the real thing; shape-floor (diagnostic, opt-in):
- * the no-op provider with pulumi-hcs's inputs and outputs (bench/programs/shaped-noop).
+ * the no-op provider with pulumi-hcs's inputs and outputs (bench/programs/shaped-noop);
+ * pulumi-hcs-agent (opt-in): pulumi-hcs reaching the same simulated host through a host agent.
  */
-export type Kind = "floor" | "pulumi-hcs" | "shape-floor";
-export const KINDS: readonly Kind[] = ["floor", "pulumi-hcs"];
+export type Kind = "floor" | "pulumi-hcs" | "shape-floor" | "pulumi-hcs-agent";
 
 export const COMMANDS = ["up", "preview", "refresh", "destroy"] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -29,7 +32,10 @@ const ARGS: Readonly<Record<Command, readonly string[]>> = {
     destroy: ["destroy", "--yes", "--skip-preview"],
 };
 
-const PROGRAM: Readonly<Record<Kind, BenchProgram>> = { "floor": "noop", "pulumi-hcs": "hcs-vms", "shape-floor": "shaped-noop" };
+const PROGRAM: Readonly<Record<Kind, BenchProgram>> = { "floor": "noop", "pulumi-hcs": "hcs-vms", "shape-floor": "shaped-noop", "pulumi-hcs-agent": "hcs-vms" };
+
+/** The kinds that run on a simulated host (and are checked against it). */
+const ON_SIMULATOR: ReadonlySet<Kind> = new Set(["pulumi-hcs", "pulumi-hcs-agent"]);
 
 export interface SeriesResult {
     readonly kind: Kind;
@@ -37,7 +43,7 @@ export interface SeriesResult {
     readonly run: number;
     readonly seconds: Readonly<Record<Command, number>>;
     readonly state: StateSize;
-    /** pulumi-hcs only: HCS calls per resource during each command, by computecore function. */
+    /** pulumi-hcs and pulumi-hcs-agent: HCS calls per resource during each command, by computecore function. */
     readonly hcsCallsPerResource?: Readonly<Record<Command, Record<string, number>>>;
 }
 
@@ -66,10 +72,25 @@ export async function runSeries(kind: Kind, n: number, run: number, options: Ser
         return dir;
     };
     let host: BenchHost | undefined;
-    const simProfile = kind === "pulumi-hcs" ? profileOf("simulator") : undefined;
-    if (kind === "pulumi-hcs") host = await startBenchHost(8, simProfile ? { NODE_OPTIONS: profilingNodeOptions(simProfile) } : {});
-    const env: NodeJS.ProcessEnv = host ? { PULUMI_HCS_HOST: host.hostName } : {};
-    const stack = await newBenchStack(PROGRAM[kind], label, n, env, options.profileDir && options.wrapperDir ? [options.wrapperDir] : []);
+    let agent: BenchAgent | undefined;
+    let agentDir: string | undefined;
+    const profiledEnv = (dir: string | undefined): NodeJS.ProcessEnv => dir ? { NODE_OPTIONS: profilingNodeOptions(dir) } : {};
+    if (ON_SIMULATOR.has(kind)) host = await startBenchHost(8, profiledEnv(profileOf("simulator")));
+    let env: NodeJS.ProcessEnv = host ? { PULUMI_HCS_HOST: host.hostName } : {};
+    let stack: BenchStack;
+    try {
+        if (host && kind === "pulumi-hcs-agent") {
+            agentDir = fs.mkdtempSync(path.join(BENCH_WORK, `${label}-agent-`));
+            agent = await startBenchAgent(host.hostName, agentDir, profiledEnv(profileOf("agent")));
+            env = { PULUMI_HCS_HOST: agent.address, ...agent.clientEnv };
+        }
+        stack = await newBenchStack(PROGRAM[kind], label, n, env, options.profileDir && options.wrapperDir ? [options.wrapperDir] : []);
+    } catch (err) {
+        await agent?.stop();
+        if (agentDir && !options.keepWork) fs.rmSync(agentDir, { recursive: true, force: true });
+        await host?.stop();
+        throw err;
+    }
     try {
         const seconds: Partial<Record<Command, number>> = {};
         const calls: Partial<Record<Command, Record<string, number>>> = {};
@@ -94,8 +115,14 @@ export async function runSeries(kind: Kind, n: number, run: number, options: Ser
             state: state!,
             ...(host ? { hcsCallsPerResource: calls as Record<Command, Record<string, number>> } : {}),
         };
+    } catch (err) {
+        // What the agent said is the likeliest explanation of a failed agent series.
+        if (agent) (err as Error).message += `\n--- the agent's output (last lines):\n${agent.output().split("\n").slice(-20).join("\n")}`;
+        throw err;
     } finally {
         if (!options.keepWork) stack.remove();
+        await agent?.stop();
+        if (agentDir && !options.keepWork) fs.rmSync(agentDir, { recursive: true, force: true });
         await host?.stop();
     }
 }
