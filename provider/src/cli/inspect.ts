@@ -1,3 +1,4 @@
+import { agentVmDetail } from "./agent-vm-summary";
 import { HOST_OPTION_HELP } from "./host-option";
 import { inspectSystem } from "./system-summary";
 import { runSystemCommand } from "./system-command";
@@ -22,17 +23,27 @@ null means the host does not report it: a stopped VM has no memory or statistics
 19043 no CPU group, and Windows HCS reports no VM's document, so the limit, weight, scratch folder
 and resource are known on a simulated host only.
 
+On a host agent (--host grpcs://<name>:<port>), it prints the agent's view of the VM instead: the
+API's Vm message (GetVm) with its snake_case fields (id, runtime_id, state, owner, assigned_memory_mb,
+guest_connection, uvm_folder, scratch_path, created_folders, resource, created_at, request_id, ...),
+the document the agent created it with parsed as JSON under "document" (and an adopted VM's settings
+under "observed_json"; null when there is none). ID is the VM's ID (any running or created VM on the
+agent's host) or a prefix only one of the agent's VMs (ListVms) starts with.
+
 options:
 ${HOST_OPTION_HELP}
 
-exit codes: 0 printed, 1 no such system, an ambiguous ID prefix, or the host could not be queried,
-2 bad usage
+exit codes: 0 printed, 1 no such system, an ambiguous ID prefix, or the host (or agent) could not be
+queried, 2 bad usage
 `;
 
 /** `pulumi-hcs inspect ID`. */
 export function run(args: string[]): Promise<number> {
-    return runSystemCommand("inspect", HELP, args, {}, async (system, _values, host) => {
-        const { detail, properties } = await inspectSystem(host, system);
-        return `${JSON.stringify({ ...detail, properties }, null, 2)}\n`;
+    return runSystemCommand("inspect", HELP, args, {}, {
+        direct: async (system, _values, host) => {
+            const { detail, properties } = await inspectSystem(host, system);
+            return `${JSON.stringify({ ...detail, properties }, null, 2)}\n`;
+        },
+        agent: (vm) => Promise.resolve(`${JSON.stringify(agentVmDetail(vm), null, 2)}\n`),
     });
 }

@@ -1,8 +1,6 @@
 import { type ComputeSystem, isNotFound } from "../hcs";
 import type { TargetHost } from "../host/target-host";
-
-/** How many matching IDs an ambiguous-prefix error lists before it says "and N more". */
-const LISTED_MATCHES = 10;
+import { soleIdStartingWith } from "./id-prefix";
 
 /**
  * Opens the compute system an operator named by its ID or by a prefix of it, like `docker rm 3f2`.
@@ -16,20 +14,12 @@ export async function openByIdOrPrefix(host: TargetHost, text: string): Promise<
     } catch (err) {
         if (!isNotFound(err)) throw err;
     }
-    const wanted = text.toLowerCase();
-    const matches = (await host.hcs.enumerateComputeSystems()).map((p) => p.Id).filter((id) => id.toLowerCase().startsWith(wanted)).sort();
-    if (matches.length === 0) {
-        throw new Error(`no compute system '${text}' on this host: no ID is or starts with it (\`pulumi-hcs ps\` lists them)`);
-    }
-    if (matches.length > 1) {
-        const listed = matches.slice(0, LISTED_MATCHES).join(", ");
-        const more = matches.length > LISTED_MATCHES ? ` and ${matches.length - LISTED_MATCHES} more` : "";
-        throw new Error(`'${text}' is ambiguous: ${matches.length} compute-system IDs start with it (${listed}${more}); give more of the ID`);
-    }
+    const ids = (await host.hcs.enumerateComputeSystems()).map((p) => p.Id);
+    const match = soleIdStartingWith(ids, text, { noun: "compute system", plural: "compute-system IDs", place: "on this host" });
     try {
-        return await host.hcs.openComputeSystem(matches[0]!);
+        return await host.hcs.openComputeSystem(match);
     } catch (err) {
-        if (isNotFound(err)) throw new Error(`compute system '${matches[0]}' (the one ID starting with '${text}') went away before it could be opened`, { cause: err });
+        if (isNotFound(err)) throw new Error(`compute system '${match}' (the one ID starting with '${text}') went away before it could be opened`, { cause: err });
         throw err;
     }
 }

@@ -2,7 +2,9 @@ import { parseArgs } from "node:util";
 import { isNotFound, type SystemProperties } from "../hcs";
 import type { TargetHost } from "../host/target-host";
 import { formatAge } from "./format-age";
-import { connectCommandHost, HOST_OPTION_HELP } from "./host-option";
+import type { WireVm } from "../agent/api";
+import { type AgentVmSummary, summarizeAgentVm } from "./agent-vm-summary";
+import { closeTarget, type CommandTarget, connectCommandTarget, HOST_OPTION_HELP } from "./host-option";
 import { summarizeSystem, type SystemSummary } from "./system-summary";
 
 const HELP = `usage: pulumi-hcs ps [--owner OWNER] [--json] [--host HOST]
@@ -21,13 +23,28 @@ Lists the compute systems on a host, like \`hcsdiag list\`:
 - means the host does not report it: a stopped VM has no memory or statistics, and Windows HCS
 reports no VM's document, so NAME is known on a simulated host only.
 
+On a host agent (--host grpcs://<name>:<port>), ps lists the VMs the agent created and still
+owns (ListVms), not every compute system on its host. The columns are the same, read from the
+agent's answer, plus GUEST; these differ:
+
+  NAME        the Pulumi resource the VM was created for (its URN as the agent recorded it)
+  AGE         time since the agent created it
+  CPUS        the processor count of the document the agent created it with
+  MEMORY      memory assigned to it now, else the size its document asks for
+  GUEST       its guest connection: connected (the agent holds it), lost (it ended: the agent
+              restarted since) or none (never started)
+
+and in --json also "createdAt", "guestConnection" and "memorySizeInMB" (the document's size;
+"startedAt" is null: the agent reports the creation time only).
+
 options:
   --owner OWNER  only systems with this owner (repeatable; e.g. pulumi-hcs, the provider's default)
   --json         print a JSON array instead of a table (null where the table shows -; the
                  resource's URN as "resource", times as "startedAt" and "ageSeconds")
 ${HOST_OPTION_HELP}
 
-exit codes: 0 listed, 1 the host could not be queried, 2 bad usage
+exit codes: 0 listed, 1 the host (or agent) could not be queried or refused, or no credentials for
+the agent, 2 bad usage
 `;
 
 /** Systems asked about at once: each is an open, a query and a close on the host. */
@@ -51,15 +68,29 @@ export async function run(args: string[]): Promise<number> {
         process.stdout.write(HELP);
         return 0;
     }
+    let target: CommandTarget | undefined;
     try {
-        const host = await connectCommandHost(values.host);
+        target = await connectCommandTarget(values.host);
+        if (target.kind === "agent") {
+            const { vms } = await target.agent.call<{ vms: WireVm[] }>("ListVms", {});
+            const now = Date.now();
+            const rows = vms
+                .filter((vm) => values.owner === undefined || values.owner.includes(vm.owner))
+                .map((vm) => summarizeAgentVm(vm, now))
+                .sort((a, b) => a.id.localeCompare(b.id));
+            process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows, AGENT_COLUMNS));
+            return 0;
+        }
+        const host = target.host;
         const systems = await host.hcs.enumerateComputeSystems(values.owner ? { Owners: values.owner } : {});
         const rows = (await summarizeAll(host, systems)).sort((a, b) => a.id.localeCompare(b.id));
-        process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows));
+        process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows, COLUMNS));
         return 0;
     } catch (err) {
         process.stderr.write(`pulumi-hcs ps: ${(err as Error).message}\n`);
         return 1;
+    } finally {
+        closeTarget(target);
     }
 }
 
@@ -86,7 +117,12 @@ async function summarizeAll(host: TargetHost, systems: readonly SystemProperties
     return rows;
 }
 
-const COLUMNS: readonly { readonly title: string; readonly cell: (s: SystemSummary) => string }[] = [
+interface Column<R> {
+    readonly title: string;
+    readonly cell: (row: R) => string;
+}
+
+const COLUMNS: readonly Column<SystemSummary>[] = [
     { title: "ID", cell: (s) => s.id },
     { title: "NAME", cell: (s) => s.name ?? "-" },
     { title: "OWNER", cell: (s) => s.owner || "-" },
@@ -97,8 +133,19 @@ const COLUMNS: readonly { readonly title: string; readonly cell: (s: SystemSumma
     { title: "RUNTIME ID", cell: (s) => s.runtimeId || "-" },
 ];
 
-function table(rows: readonly SystemSummary[]): string {
-    const cells = [COLUMNS.map((c) => c.title), ...rows.map((r) => COLUMNS.map((c) => c.cell(r)))];
-    const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
+/** A host agent's VMs: MEMORY falls back to the document's size, and GUEST is the guest connection. */
+const AGENT_COLUMNS: readonly Column<AgentVmSummary>[] = [
+    ...COLUMNS.slice(0, 6),
+    { title: "MEMORY", cell: (s) => {
+        const mb = s.assignedMemoryInMB ?? s.memorySizeInMB;
+        return mb === null ? "-" : `${mb} MB`;
+    } },
+    { title: "GUEST", cell: (s) => s.guestConnection },
+    ...COLUMNS.slice(7),
+];
+
+function table<R>(rows: readonly R[], columns: readonly Column<R>[]): string {
+    const cells = [columns.map((c) => c.title), ...rows.map((r) => columns.map((c) => c.cell(r)))];
+    const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
     return cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n") + "\n";
 }

@@ -5,7 +5,7 @@ import { parseWindowsPath } from "../model/windows-path";
 import { removeOwnedFolders } from "../uvm/owned-folders";
 import { releaseScratch } from "../uvm/scratch-claim";
 import { terminateIfExists } from "../uvm/terminate";
-import { connectCommandHost, HOST_OPTION_HELP } from "./host-option";
+import { connectCommandHost, HOST_OPTION_HELP, namesAgent } from "./host-option";
 import { runSystemCommand } from "./system-command";
 
 const HELP = `usage: pulumi-hcs rm ID [--force] [--scratch FOLDER] [--host HOST]
@@ -24,25 +24,46 @@ delete) or the claim of an interrupted create. A folder whose marker names anoth
 With --scratch, ID must be the whole ID: the VM may be gone already, so there is nothing to match a
 prefix against.
 
+On a host agent (--host grpcs://<name>:<port>), rm asks the agent to delete the VM (DeleteVm): the
+agent, which owns it, stops it as the provider's delete does (a graceful shutdown, then a terminate)
+and removes the files its create made (the disk it copied, the owner marker, the folders it made).
+The agent decides how to stop the VM, so --force is accepted and means the same; --scratch is
+refused (the agent releases the files itself, and this command does not reach the host's files).
+ID is the VM's ID, or a prefix only one of the agent's VMs (ListVms) starts with. Deleting needs
+the agent's operator role; a refusal names the agent, the method and the code (PERMISSION_DENIED).
+
 options:
-  --force            terminate instead of shutting down
-  --scratch FOLDER   also release this scratch folder (implies --force)
+  --force            terminate instead of shutting down (on a host agent: the same as without)
+  --scratch FOLDER   also release this scratch folder (implies --force; not on a host agent)
 ${HOST_OPTION_HELP}
 
-exit codes: 0 stopped (or released), 1 no such system, an ambiguous ID prefix, or HCS refused,
-2 bad usage
+exit codes: 0 stopped, removed (or released), 1 no such system, an ambiguous ID prefix, or HCS or
+the agent refused, 2 bad usage
 `;
 
 /** `pulumi-hcs rm ID [--force] [--scratch FOLDER]`; without --scratch, ID may be a unique prefix. */
 export function run(args: string[]): Promise<number> {
     if (args.some((arg) => arg === "--scratch" || arg.startsWith("--scratch="))) return releaseCommand(args);
-    return runSystemCommand("rm", HELP, args, { force: { type: "boolean" } }, async (system, values) => {
-        try {
-            await (values.force ? system.terminate() : system.shutdown());
-        } catch (err) {
-            if (!isAlreadyStopped(err)) throw err;
-        }
-        return `${values.force ? "terminated" : "shut down"} ${system.id}\n`;
+    return runSystemCommand("rm", HELP, args, { force: { type: "boolean" } }, {
+        direct: async (system, values) => {
+            try {
+                await (values.force ? system.terminate() : system.shutdown());
+            } catch (err) {
+                if (!isAlreadyStopped(err)) throw err;
+            }
+            return `${values.force ? "terminated" : "shut down"} ${system.id}\n`;
+        },
+        agent: async (vm, _values, agent) => {
+            // The runtime ID as listed: a newer VM created under the same ID since is not this one.
+            // No resource: an operator's delete, not a resource's, so an adopted VM is removed too.
+            await agent.call("DeleteVm", {
+                id: vm.id,
+                runtime_id: vm.runtime_id,
+                scratch_path: vm.scratch_path,
+                scratch_created: vm.scratch_created,
+            }, { mutation: true });
+            return `removed ${vm.id}\n`;
+        },
     });
 }
 
@@ -69,8 +90,14 @@ async function releaseCommand(args: string[]): Promise<number> {
         process.stderr.write(`pulumi-hcs rm: ${why}\n\n${HELP}`);
         return 2;
     }
+    const hostFlag = typeof values.host === "string" ? values.host : undefined;
+    if (namesAgent(hostFlag)) {
+        process.stderr.write("pulumi-hcs rm: --scratch works on a host's own files, which a host agent does not expose: " +
+            "run `pulumi-hcs rm ID` without --scratch, and the agent removes the VM and the files its create made\n");
+        return 2;
+    }
     try {
-        const host = await connectCommandHost(typeof values.host === "string" ? values.host : undefined);
+        const host = await connectCommandHost(hostFlag);
         const existed = await terminateIfExists(host, id);
         const plan = planScratch([folder.path], folder.path);
         if ((await host.fs.stat(plan.scratchPath)) !== undefined) await host.hcs.revokeVmAccess(id, plan.scratchPath);
