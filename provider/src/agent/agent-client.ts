@@ -139,7 +139,9 @@ export class AgentClient {
         } catch {
             // A detail we cannot read is only detail: the message says what happened.
         }
-        const details = err.code === grpc.status.DEADLINE_EXCEEDED ? `no answer before the call's deadline (${err.details})` : err.details || err.message;
+        // grpc-js ends a connection failure's text with an empty "Resolution note:"; it says nothing.
+        const text = (err.details || err.message).replace(/\s*Resolution note:\s*$/, "");
+        const details = err.code === grpc.status.DEADLINE_EXCEEDED ? `no answer before the call's deadline (${text})` : text;
         const error = new AgentCallError(this.name, method, err.code, details, detail);
         if (detail.step === undefined || detail.computeSystemId === undefined) return error;
         // The lifecycle's own error, so the provider records what a failed create left behind.
