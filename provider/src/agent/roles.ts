@@ -65,10 +65,13 @@ export class RoleTable {
         return new RoleTable(byIdentity);
     }
 
-    /** The role of a client certificate: its fingerprint's entry first, then its common name's. */
+    /**
+     * The role of a client certificate: its fingerprint's entry first, then its common name's. A common
+     * name spelled `sha256:…` is never looked up: it would match the entry that pins another certificate.
+     */
     roleOf(peer: { readonly commonName: string | undefined; readonly fingerprint256: string }): Role | undefined {
         return this.byIdentity.get(normalizeIdentity(`sha256:${peer.fingerprint256}`)) ??
-            (peer.commonName !== undefined ? this.byIdentity.get(peer.commonName) : undefined);
+            (peer.commonName !== undefined && !FINGERPRINT_FORM.test(peer.commonName.trim()) ? this.byIdentity.get(peer.commonName) : undefined);
     }
 
     get size(): number {
@@ -76,8 +79,11 @@ export class RoleTable {
     }
 }
 
+/** How the roles file names one certificate by its fingerprint rather than by its common name. */
+const FINGERPRINT_FORM = /^sha256:/i;
+
 /** Fingerprints compare without colons or case; names exactly. */
 function normalizeIdentity(identity: string): string {
     const trimmed = identity.trim();
-    return /^sha256:/i.test(trimmed) ? `sha256:${trimmed.slice(7).replace(/:/g, "").toUpperCase()}` : trimmed;
+    return FINGERPRINT_FORM.test(trimmed) ? `sha256:${trimmed.slice(7).replace(/:/g, "").toUpperCase()}` : trimmed;
 }
