@@ -24,6 +24,11 @@ export interface TestAgentOptions {
     readonly roles?: Record<string, string[]>;
     /** A folder to keep everything in (a restarted agent reuses it). */
     readonly dir?: string;
+    /**
+     * The only names the agent's certificate carries (its SANs; CN the first DNS name). By default it
+     * names localhost and 127.0.0.1, where the agent listens; other names make a certificate clients must refuse.
+     */
+    readonly serverNames?: { readonly dnsNames: string[]; readonly ips: string[] };
 }
 
 export interface TestAgent {
@@ -53,7 +58,11 @@ export interface TestAgent {
 export async function startTestAgent(options: TestAgentOptions, reuse?: { pki: Pki; port: number; serverCert: CertFiles }): Promise<TestAgent> {
     const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "hcs-agent-"));
     const pki = reuse?.pki ?? createPki(path.join(dir, "pki"));
-    const serverCert = reuse?.serverCert ?? pki.server({ name: "agent" });
+    const names = options.serverNames;
+    const serverCert = reuse?.serverCert ?? pki.server({
+        name: "agent",
+        ...(names !== undefined ? { cn: names.dnsNames[0] ?? names.ips[0], dnsNames: names.dnsNames, ips: names.ips, withoutDefaultNames: true } : {}),
+    });
     const clients = new Map<string, CertFiles>();
     const roles = options.roles ?? { operator: ["operator-1"], reader: ["reader-1"], admin: ["admin-1"] };
     const rolesFile = path.join(dir, "roles.json");

@@ -35,6 +35,8 @@ export interface ServerOptions {
     readonly ips?: string[];
     /** File name stem (`<name>.crt`, `<name>.key`); "server" when not given. */
     readonly name?: string;
+    /** SANs are dnsNames and ips alone, without localhost and 127.0.0.1: a certificate that does not name this machine. */
+    readonly withoutDefaultNames?: boolean;
 }
 
 /** Which extended key usage a client certificate carries; "none" leaves the extension out. */
@@ -59,7 +61,7 @@ export interface Pki {
     readonly ca: CertFiles;
     /** another CA nobody trusts */
     readonly foreignCa: CertFiles;
-    /** server cert signed by ca: CN given, SAN DNS:localhost + IP:127.0.0.1 (+ extra SANs), EKU serverAuth, keyUsage digitalSignature,keyEncipherment */
+    /** server cert signed by ca: CN given, SAN DNS:localhost + IP:127.0.0.1 (+ extra SANs, or only those), EKU serverAuth, keyUsage digitalSignature,keyEncipherment */
     server(options?: ServerOptions): CertFiles;
     /** client cert signed by ca (or by foreignCa when options.foreign), CN = identity, EKU clientAuth by default */
     client(identity: string, options?: ClientOptions): CertFiles;
@@ -86,8 +88,9 @@ export function createPki(dir?: string): Pki {
         foreignCa: foreign.files,
         server(options = {}) {
             const cn = options.cn ?? "localhost";
-            const dns = ["localhost", ...(options.dnsNames ?? [])].map((n) => `DNS:${n}`);
-            const ips = ["127.0.0.1", ...(options.ips ?? [])].map((ip) => `IP:${ip}`);
+            const defaults = options.withoutDefaultNames ? { dns: [], ips: [] } : { dns: ["localhost"], ips: ["127.0.0.1"] };
+            const dns = [...defaults.dns, ...(options.dnsNames ?? [])].map((n) => `DNS:${n}`);
+            const ips = [...defaults.ips, ...(options.ips ?? [])].map((ip) => `IP:${ip}`);
             return fleet.issue(names.claim(options.name ?? "server"), cn, {
                 keyUsage: "critical, digitalSignature, keyEncipherment",
                 extendedKeyUsage: "serverAuth",
