@@ -61,6 +61,10 @@ describe("RoleTable.from", () => {
         expect(() => RoleTable.from(value)).toThrow(/^roles: (operator|reader) must be a list of certificate names \(common names, or sha256:<fingerprint>\)$/);
     });
 
+    it.each([["sha256:AB:CD"], ["sha256:" + "G".repeat(64)], ["sha256:" + "A".repeat(63)]])("refuses the malformed fingerprint %p", (pin) => {
+        expect(() => RoleTable.from({ operator: [pin] })).toThrow(`roles: ${JSON.stringify(pin)} is not a SHA-256 fingerprint (64 hex digits`);
+    });
+
     it("takes an empty file's object: nobody holds a role", () => {
         const table = RoleTable.from({});
         expect(table.size).toBe(0);

@@ -57,6 +57,9 @@ export class RoleTable {
             }
             for (const identity of identities as string[]) {
                 const key = normalizeIdentity(identity);
+                if (FINGERPRINT_FORM.test(key) && !/^sha256:[0-9A-F]{64}$/.test(key)) {
+                    throw new Error(`${source}: ${JSON.stringify(identity)} is not a SHA-256 fingerprint (64 hex digits, colons allowed, as openssl x509 -fingerprint -sha256 prints it)`);
+                }
                 const earlier = byIdentity.get(key);
                 // Listed twice: the higher role counts, so the file reads as "at least".
                 if (earlier === undefined || ROLES.indexOf(role as Role) > ROLES.indexOf(earlier)) byIdentity.set(key, role as Role);
