@@ -78,6 +78,10 @@ export class VmService {
         if (violations.length > 0) {
             throw new AgentError(status.PERMISSION_DENIED, `paths outside this agent's roots: ${violations.map((v) => `${v.field} ${JSON.stringify(v.path)}: ${v.reason}`).join("; ")}`);
         }
+        // A duplicate of this request may have begun while the roots were checked: it is the one create
+        // (run after it, a second create would replace the VM the first one answers with).
+        const begun = this.creates.get(requestId);
+        if (begun !== undefined) return sameRequest(begun, digest, requestId);
         const result = this.mutation(() => this.createNow(options, resource, requestId, digest, request.budget_ms));
         this.creates.set(requestId, { digest, result });
         // A failed create may be retried with the same ID: only a success is the request's answer.
