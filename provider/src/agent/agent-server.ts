@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
-import type { PeerCertificate } from "node:tls";
+import type { PeerCertificate, TLSSocket } from "node:tls";
 import { HcsError } from "../hcs";
 import { connectHost } from "../host/connect-host";
 import type { TargetHost } from "../host/target-host";
@@ -243,6 +243,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
         audit.close();
         throw new Error(`Cannot listen on ${config.listen}: ${(err as Error).message}`);
     }
+    auditHandshakeRefusals(server, audit);
     log.info({ listen: config.listen, port, host: config.host, hostId: identity, instanceId, ...recovered }, "pulumi-hcs agent serving");
     return {
         port,
@@ -257,6 +258,45 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
             audit.close();
         },
     };
+}
+
+/**
+ * Audits connections refused during the TLS handshake (no client certificate, a foreign CA, expired,
+ * not yet valid, a wrong key usage, TLS below 1.2), which never reach a handler: an operator sees who
+ * was turned away and why. grpc-js does not expose its HTTP/2 servers, so this reaches into its
+ * `http2Servers`; should a release rename it, handshake refusals go unaudited and nothing else changes.
+ */
+function auditHandshakeRefusals(server: grpc.Server, audit: AuditLog): void {
+    const servers = (server as unknown as { http2Servers?: Map<unknown, unknown> }).http2Servers;
+    if (!(servers instanceof Map)) {
+        log.warn("this grpc-js does not expose its HTTP/2 servers; TLS handshake refusals are not audited");
+        return;
+    }
+    for (const http2Server of servers.keys()) {
+        const on = (http2Server as { on?: (event: string, listener: (...args: never[]) => void) => void }).on?.bind(http2Server);
+        // The peer's address, noted when it connects: a refused socket may have forgotten it by the time it is reported.
+        const addresses = new WeakMap<object, string>();
+        on?.("connection", (socket: { remoteAddress?: string; remotePort?: number }) => {
+            if (socket.remoteAddress !== undefined) addresses.set(socket, `${socket.remoteAddress}:${socket.remotePort ?? ""}`);
+        });
+        on?.("tlsClientError", (err: Error, socket: TLSSocket & { _parent?: object }) => {
+            // A certificate that does not verify ends the handshake with the reason on the socket, and a bare error.
+            const reason = socket.authorizationError !== undefined && socket.authorizationError !== null ? String(socket.authorizationError) : opensslReason(err.message);
+            audit.write({
+                peer: { address: addresses.get(socket) ?? (socket._parent !== undefined ? addresses.get(socket._parent) : undefined) },
+                method: "TLS handshake",
+                result: "refused",
+                code: grpc.status[grpc.status.UNAUTHENTICATED],
+                error: reason.trim(),
+                durationMs: 0,
+            });
+        });
+    }
+}
+
+/** OpenSSL's reason out of its error line (`…:SSL routines:<function>:<reason>:<file>:<line>:`). */
+function opensslReason(message: string): string {
+    return /SSL routines:[^:]*:([^:]+):/.exec(message)?.[1] ?? message;
 }
 
 /** The VM a create made (its answer) or was making (its error), for the audit line. */
