@@ -167,7 +167,7 @@ describe("TLS: only a fleet client certificate, valid and for client authenticat
 
     it("refuses a certificate from a foreign CA, even one naming an operator", async () => {
         const foreign = agent.pki.client("operator-1", { foreign: true, name: "operator-1-foreign" });
-        await expectRefusedAtTls(foreign, /No connection established. Last error: Failed to connect/, /^UNABLE_TO_VERIFY_LEAF_SIGNATURE$|^UNABLE_TO_GET_ISSUER_CERT/);
+        await expectRefusedAtTls(foreign, /No connection established. Last error: (Failed to connect|read ECONNRESET)/, /^UNABLE_TO_VERIFY_LEAF_SIGNATURE$|^UNABLE_TO_GET_ISSUER_CERT/);
         expect(await tlsProbe(tlsWith(foreign))).toEqual({ handshake: true, served: false, peerFingerprint: agent.serverCert.fingerprint256 });
     });
 
@@ -176,7 +176,7 @@ describe("TLS: only a fleet client certificate, valid and for client authenticat
         const expired = agent.pki.client("operator-1", { notAfter: new Date(Date.now() - hour), name: "operator-1-expired" });
         const future = agent.pki.client("operator-1", { notBefore: new Date(Date.now() + hour), name: "operator-1-future" });
         for (const [certificate, reason] of [[expired, "CERT_HAS_EXPIRED"], [future, "CERT_NOT_YET_VALID"]] as const) {
-            await expectRefusedAtTls(certificate, /Failed to connect/, reason);
+            await expectRefusedAtTls(certificate, /Failed to connect|read ECONNRESET/, reason);
             expect(await tlsProbe(tlsWith(certificate))).toMatchObject({ handshake: true, served: false });
         }
     });
@@ -184,7 +184,7 @@ describe("TLS: only a fleet client certificate, valid and for client authenticat
     it("refuses a certificate for server authentication only at TLS (OpenSSL's purpose check), before the agent's own EKU check", async () => {
         const serverOnly = agent.pki.client("operator-1", { eku: "serverAuth", name: "operator-1-server-eku" });
         expect(new X509Certificate(serverOnly.certPem).keyUsage).toEqual(["1.3.6.1.5.5.7.3.1"]);
-        await expectRefusedAtTls(serverOnly, /Failed to connect/, "INVALID_PURPOSE");
+        await expectRefusedAtTls(serverOnly, /Failed to connect|read ECONNRESET/, "INVALID_PURPOSE");
         expect(await tlsProbe(tlsWith(serverOnly))).toMatchObject({ handshake: true, served: false });
     });
 
@@ -248,7 +248,7 @@ function specOf(inputs: Record<string, unknown>): { inputs_json: string } {
 
 /** Expects exactly one audit line since `mark`, a refusal of `method` to `identity` with `code`. */
 function expectOneRefusal(mark: number, expected: { identity: string; role?: string; method: string; code: string; requestId?: string }): Record<string, unknown> {
-    const lines = auditSince(mark);
+    const lines = callsAuditedSince(mark);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
         audit: true,
@@ -279,7 +279,7 @@ describe("roles", () => {
         const reader = clientFor("reader-1");
         expect(await reader.call<WireAgentInfo>("GetAgentInfo", {})).toMatchObject({ caller_identity: "reader-1", caller_role: "reader" });
         expect(await reader.call("ListVms", {})).toEqual({ vms: [] });
-        expect(auditSince(mark)).toEqual([]);
+        expect(callsAuditedSince(mark)).toEqual([]);
     });
 
     it("refuses a fleet certificate whose name is in no role, even for a read, audited", async () => {
@@ -460,7 +460,8 @@ describe("the audit trail", () => {
         const mark = agent.auditLines().length;
         const requestId = randomUUID();
         const created = await clientFor("operator-1").call<WireVm>("CreateVm", { request_id: requestId, spec: specOf({ layerFolders: [BASE_LAYER, "C:\\uvms\\audited"] }), resource: "" }, { mutation: true });
-        const lines = auditSince(mark);
+        // Handshake refusals of earlier cases' clients (still reconnecting) may land meanwhile.
+        const lines = callsAuditedSince(mark);
         expect(lines).toHaveLength(1);
         expect(lines[0]).toMatchObject({
             audit: true,

@@ -3,7 +3,7 @@ import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import * as grpc from "@grpc/grpc-js";
 import { log } from "../log/logger";
 import { UvmStepError } from "../uvm/step-error";
-import { agentApi, API_VERSION, ERROR_DETAIL_KEY, type AgentErrorDetail, type WireAgentInfo } from "./api";
+import { agentApi, ANSWERED_KEY, API_VERSION, ERROR_DETAIL_KEY, type AgentErrorDetail, type WireAgentInfo } from "./api";
 import { type ClientCredentials, loadClientCredentials } from "./client-credentials";
 
 /** EKU OID the agent's certificate must carry (RFC 5280 id-kp-serverAuth). */
@@ -27,6 +27,8 @@ export class AgentCallError extends Error {
         readonly code: grpc.status,
         details: string,
         readonly detail: AgentErrorDetail,
+        /** Whether the agent itself sent this status (else the call never reached an agent). */
+        readonly answered = false,
     ) {
         const codeName = code === grpc.status.UNKNOWN ? "" : ` (${grpc.status[code]})`;
         super(`host agent ${agent} ${method}${codeName}: ${details}`);
@@ -108,8 +110,8 @@ export class AgentClient {
                 return await this.once<T>(method, body, deadlineMs);
             } catch (err) {
                 const failure = err as AgentCallError;
-                // Only "could not reach it": anything the agent answered is its answer.
-                if (failure.code !== grpc.status.UNAVAILABLE || attempt >= ATTEMPTS) throw err;
+                // Only "could not reach it": anything the agent answered (draining, say) is its answer.
+                if (failure.code !== grpc.status.UNAVAILABLE || failure.answered || attempt >= ATTEMPTS) throw err;
                 const wait = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
                 log.warn({ agent: this.name, method, attempt, requestId: body.request_id, err: failure.message }, `the agent could not be reached; retrying in ${wait} ms`);
                 await new Promise((resolve) => setTimeout(resolve, wait));
@@ -142,7 +144,7 @@ export class AgentClient {
         // grpc-js ends a connection failure's text with an empty "Resolution note:"; it says nothing.
         const text = (err.details || err.message).replace(/\s*Resolution note:\s*$/, "");
         const details = err.code === grpc.status.DEADLINE_EXCEEDED ? `no answer before the call's deadline (${text})` : text;
-        const error = new AgentCallError(this.name, method, err.code, details, detail);
+        const error = new AgentCallError(this.name, method, err.code, details, detail, err.metadata?.get(ANSWERED_KEY).length > 0);
         if (detail.step === undefined || detail.computeSystemId === undefined) return error;
         // The lifecycle's own error, so the provider records what a failed create left behind.
         const step = new UvmStepError(detail.action ?? method, detail.computeSystemId, detail.step, error,

@@ -7,7 +7,7 @@ import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
 import { UvmStepError } from "../uvm/step-error";
 import { AgentError } from "./agent-error";
-import { agentApi, API_VERSION, CAPABILITIES, ERROR_DETAIL_KEY, type AgentErrorDetail, type WireAgentInfo, type WireVmEvent } from "./api";
+import { agentApi, ANSWERED_KEY, API_VERSION, CAPABILITIES, ERROR_DETAIL_KEY, type AgentErrorDetail, type WireAgentInfo, type WireVmEvent } from "./api";
 import { AuditLog, type AuditEntry } from "./audit-log";
 import { type CertificatePaths, ReloadingCertificates } from "./certificate-files";
 import { EventFeed } from "./event-feed";
@@ -41,8 +41,11 @@ export interface RunningAgent {
     readonly certificates: ReloadingCertificates;
     /** What recovery did at start (lifecycle.md). */
     readonly recovered: { readonly undone: string[]; readonly terminated: string[]; readonly kept: string[]; readonly foreign: string[] };
-    /** Stops serving; the VMs keep running (their guest connections end with the agent). */
-    close(): Promise<void>;
+    /**
+     * Stops serving: no new calls, those in flight get `graceMs` to finish, then they are cut off (a
+     * create cut off is undone at the next start). The VMs keep running; their guest connections end.
+     */
+    close(graceMs?: number): Promise<void>;
 }
 
 /** Who called, as the TLS layer verified them. */
@@ -251,8 +254,18 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
         service,
         certificates,
         recovered,
-        close: async () => {
-            await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+        close: async (graceMs = 10_000) => {
+            await new Promise<void>((resolve) => {
+                const cutOff = setTimeout(() => {
+                    log.warn({ graceMs }, "calls still running after the grace period are cut off; an interrupted create is undone at the next start");
+                    server.forceShutdown();
+                    resolve();
+                }, graceMs);
+                server.tryShutdown(() => {
+                    clearTimeout(cutOff);
+                    resolve();
+                });
+            });
             held.closeAll();
             certificates.close();
             audit.close();
@@ -290,6 +303,8 @@ function auditHandshakeRefusals(server: grpc.Server, audit: AuditLog): void {
                 error: reason.trim(),
                 durationMs: 0,
             });
+            // With a listener, ending the refused connection is the listener's job.
+            socket.destroy();
         });
     }
 }
@@ -314,6 +329,8 @@ function codeOf(err: unknown): grpc.status {
 /** A gRPC status for an error, with the lifecycle's detail (step, HRESULT, what was left behind) as metadata. */
 function toStatus(err: unknown): Partial<grpc.StatusObject> {
     const metadata = new grpc.Metadata();
+    // Marks the status as the agent's own answer: a client retries only what never reached an agent.
+    metadata.set(ANSWERED_KEY, "1");
     const hcs = findHcsError(err);
     const detail: AgentErrorDetail = {
         ...(err instanceof UvmStepError ? {

@@ -133,6 +133,9 @@ export interface WireVmEvent {
  */
 export const ERROR_DETAIL_KEY = "pulumi-hcs-error";
 
+/** Trailing metadata key on every status the agent itself sends (so `UNAVAILABLE: draining` is not retried). */
+export const ANSWERED_KEY = "pulumi-hcs-answered";
+
 export interface AgentErrorDetail {
     /** The lifecycle step that failed (UvmStepError.step). */
     readonly step?: string;

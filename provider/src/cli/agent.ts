@@ -12,8 +12,9 @@ const HELP = `usage: pulumi-hcs agent --listen <address:port> --cert <file> --ke
 
 Runs the host agent in the foreground: the long-lived owner of this host's utility VMs, serving the
 pulumi_hcs.agent.v1 API and grpc.health.v1 over gRPC with mutual TLS. Programs reach it with
-host: "grpcs://<name>:<port>". Stop it with Ctrl+C or SIGTERM (the VMs keep running; their guest
-connections end, and the next start removes them: docs/agent.md).
+host: "grpcs://<name>:<port>". Stop it with Ctrl+C or SIGTERM: calls in flight get 10 s to finish
+(a second signal stops at once); the VMs keep running, their guest connections end, and the next
+start removes them (docs/agent.md).
 
 options:
   --listen        address and port to listen on, TCP only (0.0.0.0:7443, 127.0.0.1:0 for a free port)
@@ -29,6 +30,9 @@ options:
   --host          the host whose VMs it owns (default: ${DEFAULT_HOST_ENV}, else local on Windows)
   --audit-log     the audit file (default <state-dir>/audit.log)
 `;
+
+/** How long calls in flight may take to finish after SIGINT/SIGTERM before they are cut off. */
+const GRACE_MS = 10_000;
 
 /** `pulumi-hcs agent`: runs until SIGINT or SIGTERM. */
 export async function run(args: string[]): Promise<number> {
@@ -106,6 +110,10 @@ export async function run(args: string[]): Promise<number> {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
     });
-    await agent.close();
+    // A second signal while calls finish stops at once (what is cut off is undone at the next start).
+    const now = () => process.exit(1);
+    process.once("SIGINT", now);
+    process.once("SIGTERM", now);
+    await agent.close(GRACE_MS);
     return 0;
 }
