@@ -294,10 +294,12 @@ export class VmService {
         }
         if (args === null || typeof args !== "object" || Array.isArray(args)) throw new AgentError(status.INVALID_ARGUMENT, `${field}.inputs_json must be a JSON object`);
         // The VM goes on the agent's own host, whatever address the client reached it by.
-        const { host: _ignored, ...inputs } = args;
+        const { host, ...inputs } = args;
         const resolved = resolveOptions(inputs, await this.host.facts());
         if (!resolved.ok) throw new AgentError(status.INVALID_ARGUMENT, `${field}: ${resolved.failures.map(formatFailure).join("; ")}`);
-        return resolved.options;
+        // That address is kept for one thing: the compute-system ID a create derives (uvm/identity.ts)
+        // hashes `host` with the other replacing inputs, and must be the one the client's check predicted.
+        return typeof host === "string" && host !== "" ? { ...resolved.options, host } : resolved.options;
     }
 
     private async mutation<T>(action: () => Promise<T>): Promise<T> {
