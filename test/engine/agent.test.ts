@@ -74,11 +74,16 @@ afterAll(async () => {
 });
 
 describe("the lifecycle through an agent", () => {
-    it("up creates the VMs on the agent's host: guest connected (the agent holds it), hostId the simulator's", async () => {
+    it("up creates the VMs on the agent's host, with the IDs the preview showed: guest connected (the agent holds it), hostId the simulator's", async () => {
         await project.config({ vms: vms(["vm-a", "vm-b"]) });
+        // check predicts each new VM's ID; the agent must derive the same one (it hashes the client's host).
+        const predicted = (await project.previewJson()).steps?.filter((step) => step.op === "create" && step.urn.includes("WcowUtilityVm::"))
+            .map((step) => step.newState?.inputs?.computeSystemId).sort();
+        expect(predicted).toHaveLength(2);
         expectSuccess(await project.pulumi(["up", "--yes", "--skip-preview"]));
         const state = await project.exportState();
         const recorded = utilityVms(state);
+        expect(recorded.map((vm) => vm.id).sort()).toEqual(predicted);
         const hostId = await simulatorIdentity();
         expect(recorded.map((vm) => [vm.outputs?.state, vm.outputs?.guestConnection, vm.outputs?.host, vm.outputs?.hostId]))
             .toEqual([["Running", "connected", agent.address, hostId], ["Running", "connected", agent.address, hostId]]);
