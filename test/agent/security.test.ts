@@ -321,7 +321,7 @@ describe("paths outside the agent's roots", () => {
             name: "a `..` out of the scratch root",
             inputs: { layerFolders: [BASE_LAYER, "C:\\uvms\\..\\Windows\\x"] },
             code: "PERMISSION_DENIED",
-            message: "paths outside this agent's roots: layerFolders[1] \"C:\\\\Windows\\\\x\": it is not under the agent's scratch roots (C:\\uvms)",
+            message: "paths outside this agent's roots: layerFolders[1] \"C:\\Windows\\x\": it is not under the agent's scratch roots (C:\\uvms)",
         },
         {
             name: "a UNC layer",
@@ -339,25 +339,25 @@ describe("paths outside the agent's roots", () => {
             name: "a scratch folder under C:\\other",
             inputs: { layerFolders: [BASE_LAYER, "C:\\other\\x"] },
             code: "PERMISSION_DENIED",
-            message: "paths outside this agent's roots: layerFolders[1] \"C:\\\\other\\\\x\": it is not under the agent's scratch roots (C:\\uvms)",
+            message: "paths outside this agent's roots: layerFolders[1] \"C:\\other\\x\": it is not under the agent's scratch roots (C:\\uvms)",
         },
         {
             name: "a layer outside the layer roots (the scratch root is not one)",
             inputs: { layerFolders: ["C:\\uvms\\not-a-layer", "C:\\uvms\\layer"] },
             code: "PERMISSION_DENIED",
-            message: "paths outside this agent's roots: layerFolders[0] \"C:\\\\uvms\\\\not-a-layer\": it is not under the agent's layers roots (C:\\layers)",
+            message: "paths outside this agent's roots: layerFolders[0] \"C:\\uvms\\not-a-layer\": it is not under the agent's layers roots (C:\\layers)",
         },
         {
             name: "a dump directory outside the dump roots",
             inputs: { layerFolders: [BASE_LAYER, "C:\\uvms\\dump"], dumpDirectoryPath: "C:\\other\\dumps" },
             code: "PERMISSION_DENIED",
-            message: "paths outside this agent's roots: dumpDirectoryPath \"C:\\\\other\\\\dumps\": it is not under the agent's dumps roots (C:\\dumps)",
+            message: "paths outside this agent's roots: dumpDirectoryPath \"C:\\other\\dumps\": it is not under the agent's dumps roots (C:\\dumps)",
         },
         {
             name: "a symlink escaping the scratch root",
             inputs: { layerFolders: [BASE_LAYER, "C:\\uvms\\escape\\vm"] },
             code: "PERMISSION_DENIED",
-            message: "paths outside this agent's roots: layerFolders[1] \"C:\\\\uvms\\\\escape\\\\vm\": it is under C:\\uvms only as written: a link or junction in it leads outside the agent's scratch roots",
+            message: "paths outside this agent's roots: layerFolders[1] \"C:\\uvms\\escape\\vm\": it is under C:\\uvms only as written: a link or junction in it leads outside the agent's scratch roots",
         },
     ];
 

@@ -113,7 +113,8 @@ export class AgentClient {
                 // Only "could not reach it": anything the agent answered (draining, say) is its answer.
                 if (failure.code !== grpc.status.UNAVAILABLE || failure.answered || attempt >= ATTEMPTS) throw err;
                 const wait = FIRST_BACKOFF_MS * 2 ** (attempt - 1);
-                log.warn({ agent: this.name, method, attempt, requestId: body.request_id, err: failure.message }, `the agent could not be reached; retrying in ${wait} ms`);
+                // Not a warning: the call's own error, if it comes, is what the user needs to see once.
+                log.info({ agent: this.name, method, attempt, requestId: body.request_id, err: failure.message }, `the agent could not be reached; retrying in ${wait} ms`);
                 await new Promise((resolve) => setTimeout(resolve, wait));
             }
         }

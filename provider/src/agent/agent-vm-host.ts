@@ -1,6 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import type { VmHost } from "../host/vm-host";
 import { log } from "../log/logger";
+import { quote } from "../model/characters";
+import { pathRootViolations } from "./path-roots";
 import type { HostFacts } from "../model/host-facts";
 import type { UpdateOutcome } from "../uvm/update";
 import { AgentCallError, AgentClient } from "./agent-client";
@@ -26,6 +28,9 @@ export async function agentVmHost(client: AgentClient): Promise<VmHost> {
         name: client.name,
         identity: info.host_identity !== "" ? info.host_identity : undefined,
         facts: () => Promise.resolve(facts),
+        // The agent refuses folders outside its roots; said at preview, in the agent's own words.
+        inputProblems: async (options) => (await pathRootViolations(options, { layers: info.layer_roots, scratch: info.scratch_roots, dumps: info.dump_roots }))
+            .map((v) => ({ field: v.field, message: `${quote(v.path)} is refused by the host agent ${client.name}: ${v.reason}` })),
         createVm: async (request) => {
             const vm = await client.call<WireVm>("CreateVm", {
                 request_id: request.requestId,

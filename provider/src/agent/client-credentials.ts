@@ -22,6 +22,11 @@ export interface ClientCredentials {
     readonly sources: { readonly ca: string; readonly cert: string; readonly key: string };
 }
 
+/** This client's credentials for host agents cannot be read (nothing was reached: the files are the problem). */
+export class ClientCredentialsError extends Error {
+    override readonly name = "ClientCredentialsError";
+}
+
 /** The default folder: `~/.pulumi-hcs/agent`. */
 export function defaultCertPath(env: NodeJS.ProcessEnv = process.env): string {
     return env[CERT_PATH_ENV]?.trim() || path.join(os.homedir(), ".pulumi-hcs", "agent");
@@ -44,7 +49,10 @@ export function loadClientCredentials(env: NodeJS.ProcessEnv = process.env): Cli
         try {
             return readFileSync(file);
         } catch (err) {
-            problems.push(`${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; set ${variable} or ${CERT_PATH_ENV})`);
+            const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+            // Say where the name came from, so the fix is in the right place.
+            const from = env[variable]?.trim() ? `named by ${variable}` : `set ${variable} or ${CERT_PATH_ENV}`;
+            problems.push(`${file} (${code}; ${from})`);
             return Buffer.alloc(0);
         }
     };
@@ -56,8 +64,8 @@ export function loadClientCredentials(env: NodeJS.ProcessEnv = process.env): Cli
         sources,
     };
     if (problems.length > 0) {
-        throw new Error(`Cannot read the client credentials for host agents: ${problems.join("; ")}. ` +
-            `An agent needs the fleet CA (ca.pem) and this client's certificate and key (cert.pem, key.pem) in ${folder}`);
+        throw new ClientCredentialsError(`Cannot read the client credentials for host agents: ${problems.join("; ")}. ` +
+            `A client needs the fleet CA and its own certificate and key: ${CA_ENV}, ${CERT_ENV}, ${KEY_ENV}, or ca.pem, cert.pem and key.pem in ${folder}`);
     }
     return credentials;
 }

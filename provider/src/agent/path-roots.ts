@@ -37,9 +37,10 @@ export function normalizeRoot(flag: string, root: string): string {
 
 /**
  * The paths in `options` that lie outside the agent's roots: written with `..`, as device or UNC
- * paths, not under a root of their kind, or under one only until a link or junction is followed.
+ * paths, not under a root of their kind, or under one only until a link or junction is followed
+ * (looked at only with the host's file system: a client checking at preview goes by the text).
  */
-export async function pathRootViolations(options: Pick<ResolvedOptions, "layerFolders" | "dumpDirectoryPath">, roots: PathRoots, fs: HostFileSystem): Promise<PathRootViolation[]> {
+export async function pathRootViolations(options: Pick<ResolvedOptions, "layerFolders" | "dumpDirectoryPath">, roots: PathRoots, fs?: HostFileSystem): Promise<PathRootViolation[]> {
     const wanted: { field: string; path: string; kind: RootKind }[] = options.layerFolders.map((folder, index) => ({
         field: `layerFolders[${index}]`,
         path: folder,
@@ -54,7 +55,7 @@ export async function pathRootViolations(options: Pick<ResolvedOptions, "layerFo
     return violations;
 }
 
-async function rootProblem(candidate: string, roots: readonly string[], kind: RootKind, fs: HostFileSystem): Promise<string | undefined> {
+async function rootProblem(candidate: string, roots: readonly string[], kind: RootKind, fs: HostFileSystem | undefined): Promise<string | undefined> {
     const problem = pathProblem(candidate);
     if (problem !== undefined) return problem;
     const flag = `--${kind === "layers" ? "layer" : kind === "scratch" ? "scratch" : "dump"}-root`;
@@ -62,6 +63,7 @@ async function rootProblem(candidate: string, roots: readonly string[], kind: Ro
     const normalized = trimSeparator(path.win32.normalize(candidate));
     const under = roots.filter((root) => isUnder(normalized, root));
     if (under.length === 0) return `it is not under the agent's ${kind} roots (${roots.join(", ")})`;
+    if (fs === undefined) return undefined;
     for (const root of under) {
         if (await fs.isInside(normalized, root)) return undefined;
     }

@@ -4,6 +4,7 @@ import type { SystemState } from "../hcs";
 import { planScratch } from "../host/scratch-plan";
 import type { TargetHost } from "../host/target-host";
 import { log } from "../log/logger";
+import { quote } from "../model/characters";
 import { DEFAULT_OWNER, resolveOptions } from "../model/resolve";
 import type { ResolvedOptions } from "../model/resolved-options";
 import { formatFailure } from "../model/validation-failure";
@@ -76,7 +77,7 @@ export class VmService {
         }
         const violations = await pathRootViolations(options, this.options.roots, this.host.fs);
         if (violations.length > 0) {
-            throw new AgentError(status.PERMISSION_DENIED, `paths outside this agent's roots: ${violations.map((v) => `${v.field} ${JSON.stringify(v.path)}: ${v.reason}`).join("; ")}`);
+            throw new AgentError(status.PERMISSION_DENIED, `paths outside this agent's roots: ${violations.map((v) => `${v.field} ${quote(v.path)}: ${v.reason}`).join("; ")}`);
         }
         // A duplicate of this request may have begun while the roots were checked: it is the one create
         // (run after it, a second create would replace the VM the first one answers with).

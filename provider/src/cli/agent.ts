@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { type AgentConfig, startAgent } from "../agent/agent-server";
 import { normalizeRoot } from "../agent/path-roots";
 import { DEFAULT_HOST_ENV, defaultHostName } from "../host/connect-host";
+import { log } from "../log/logger";
 import { providerRoot } from "../../sim/service/library-path";
 
 const HELP = `usage: pulumi-hcs agent --listen <address:port> --cert <file> --key <file> --client-ca <file>
@@ -114,6 +115,8 @@ export async function run(args: string[]): Promise<number> {
     const now = () => process.exit(1);
     process.once("SIGINT", now);
     process.once("SIGTERM", now);
+    log.info({ graceMs: GRACE_MS }, "stopping: no new calls; those in flight get the grace period");
     await agent.close(GRACE_MS);
+    log.info("pulumi-hcs agent stopped; its VMs run on, and its next start removes those whose guest it held");
     return 0;
 }

@@ -1,4 +1,6 @@
 import type { HostFacts } from "../model/host-facts";
+import type { ResolvedOptions } from "../model/resolved-options";
+import type { ValidationFailure } from "../model/validation-failure";
 import type { CreateUtilityVmRequest } from "../uvm/create";
 import type { DeleteUtilityVmRequest } from "../uvm/delete";
 import type { ObservedUtilityVm } from "../uvm/read";
@@ -20,6 +22,11 @@ export interface VmHost {
     /** The host's identity (TargetHost.identity), as the `hostId` output records it. */
     readonly identity: string | undefined;
     facts(): Promise<HostFacts>;
+    /**
+     * What this host refuses of inputs the model accepts, known before anything is created (a host
+     * agent's path roots), so `check` reports it at preview. Absent when the host refuses nothing more.
+     */
+    inputProblems?(options: ResolvedOptions): Promise<ValidationFailure[]>;
     /** createUtilityVm's contract: transactional, `UvmStepError` naming the step on failure. */
     createVm(request: Without<CreateUtilityVmRequest> & { readonly requestId?: string }): Promise<UtilityVmState>;
     /**

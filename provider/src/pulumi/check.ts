@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { ClientCredentialsError } from "../agent/client-credentials";
 import { connectVmHost, defaultHostName, DEFAULT_HOST_ENV } from "../host/connect-host";
 import { log } from "../log/logger";
 import { parseHostTarget } from "../model/host-target";
@@ -69,12 +70,14 @@ export async function check(olds: PropertyBag, news: PropertyBag): Promise<pulum
         facts = await host.facts();
     } catch (err) {
         return failed([
-            { field: "host", message: `cannot reach host '${args.host}' to read its processor count and build: ${(err as Error).message}` },
+            { field: "host", message: hostProblem(args.host, err as Error) },
             ...validateArgs(args).filter((f) => f.field !== "host"),
         ]);
     }
     const resolved = resolveOptions(args, facts);
     if (!resolved.ok) return failed(resolved.failures);
+    const refusedByHost = (await host.inputProblems?.(resolved.options)) ?? [];
+    if (refusedByHost.length > 0) return failed(refusedByHost);
     for (const warning of resolved.warnings) {
         log.warn({ field: warning.field, requested: warning.requested, assigned: warning.assigned }, warning.message);
     }
@@ -148,4 +151,10 @@ function nullHostFailures(args: PropertyBag): ValidationFailure[] {
 function containsUnknownField(args: PropertyBag, field: string): boolean {
     const input = /^[^[.]*/.exec(field)?.[0] ?? field;
     return containsUnknown(args[input]);
+}
+
+/** Why check could not learn a host's facts: unreachable, or (an agent) this client's credentials unreadable. */
+function hostProblem(host: string, err: Error): string {
+    if (err instanceof ClientCredentialsError) return `cannot use host '${host}': ${err.message}`;
+    return `cannot reach host '${host}' to read its processor count and build: ${err.message}`;
 }

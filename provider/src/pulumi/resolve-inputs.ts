@@ -72,11 +72,15 @@ export async function connectStateHost(state: PropertyBag, action: string): Prom
         if (identity === recorded || (identity === undefined && address === stateHost)) return host ?? connectVmHost(address);
         tried.push(`${source} '${address}' reaches host ${identity ?? "of unknown identity"}`);
     }
-    throw new Error(
-        `Cannot ${action}: it lives on host ${recorded}, and no address given reaches that host: ${tried.join("; ")}. ` +
-            `Set ${DEFAULT_HOST_ENV} to an address of host ${recorded} (a restarted simulator's new tcp value, say); ` +
-            `if that host is gone for good, remove the VM from the stack with \`pulumi state delete\``,
-    );
+    // Through a host agent, an unreachable address is an agent that is down or credentials that do
+    // not work: nothing to do with the stack, which stays as it is until the agent answers again.
+    const agents = candidates.filter((c) => /^grpcs:\/\//i.test(c.address)).map((c) => c.address);
+    const advice = agents.length > 0
+        ? `Start the host agent at ${agents.join(" or ")} (or fix this client's credentials for it: docs/agent.md, Client side); ` +
+            `the stack keeps the VM until the agent answers`
+        : `Set ${DEFAULT_HOST_ENV} to an address of host ${recorded} (a restarted simulator's new tcp value, say); ` +
+            `if that host is gone for good, remove the VM from the stack with \`pulumi state delete\``;
+    throw new Error(`Cannot ${action}: it lives on host ${recorded}, and no address given reaches that host: ${tried.join("; ")}. ${advice}`);
 }
 
 /**
