@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { isNotFound } from "../../provider/src/hcs";
+import { viaAgent } from "../support/agent-mode";
 import { expectSuccess, newPulumiProject, type PulumiProject, stepsOf, utilityVms } from "../support/pulumi-project";
 import { expectHostEmpty, startTestHost, type TestHost } from "../support/simulated-host";
 
@@ -47,6 +48,8 @@ describe("examples/basic through the Pulumi CLI", () => {
         expectSuccess(up);
         const { id, outputs } = await vmInState();
         expect(outputs).toMatchObject({ state: "Running", processorCount: 2, memorySizeInMB: 2048, scratchCreated: true });
+        // Through an agent (the engine suite's agent run) the agent holds the guest; directly it ended with the provider.
+        expect([outputs.host, outputs.guestConnection]).toEqual([host.hostName, viaAgent() ? "connected" : "lost"]);
         const systems = (await host.sim.control.state()).systems;
         expect(systems.map((s) => [s.id, s.state, s.memorySizeInMB, s.processorCount])).toEqual([[id, "Running", 2048, 2]]);
         expect(outputs.runtimeId).toBe(systems[0]!.runtimeId);

@@ -9,6 +9,7 @@
 import { diagnosticBlocks, occurrences } from "../support/diagnostics-section";
 import { expectSuccess, type PulumiProject, type RunResult } from "../support/pulumi-project";
 import { BASE_LAYER, startTestHost, type TestHost } from "../support/simulated-host";
+import { itDirectOnly } from "../support/agent-mode";
 import { useVmsProgram } from "../support/vms-program";
 
 jest.setTimeout(180_000);
@@ -50,7 +51,7 @@ describe("provider warnings", () => {
         expect(everything(preview)).not.toMatch(JSON_LOG_LINE);
     });
 
-    it("PULUMI_HCS_LOG_LEVEL=debug adds the JSON log under the stack, and the warning stays one diagnostic under the resource", async () => {
+    itDirectOnly("through an agent, create's debug log is the agent's (it runs the lifecycle), not the provider's under the stack")("PULUMI_HCS_LOG_LEVEL=debug adds the JSON log under the stack, and the warning stays one diagnostic under the resource", async () => {
         await project.config({ vms: [{ name: "clamped", args: { layerFolders: layers("clamped"), processorCount: 16 } }] });
         const up = await project.pulumi(["up", "--yes", "--skip-preview"], { PULUMI_HCS_LOG_LEVEL: "debug" });
         expectSuccess(up);
@@ -118,7 +119,7 @@ describe("errors said once", () => {
     });
 
     // Last: the VM it leaves in the stack cannot be deleted (its host is gone).
-    it("refresh and destroy of a VM whose host is gone say why once, under the VM: no copy under the stack, no stack frames", async () => {
+    itDirectOnly("through an agent the gone host is the agent: UNAVAILABLE, not the simulator's HRESULT (test/engine/agent.test.ts has an agent that is down)")("refresh and destroy of a VM whose host is gone say why once, under the VM: no copy under the stack, no stack frames", async () => {
         const gone = await startTestHost({ logicalProcessors: 8 });
         await project.config({ vms: [{ name: "stranded", args: { layerFolders: layers("stranded"), host: gone.hostName } }] });
         expectSuccess(await project.pulumi(["up", "--yes", "--skip-preview"]));

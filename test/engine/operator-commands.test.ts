@@ -8,6 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { expectSuccess, type PulumiProject, utilityVms } from "../support/pulumi-project";
 import { BASE_LAYER, expectHostEmpty, type TestHost } from "../support/simulated-host";
+import { itDirectOnly } from "../support/agent-mode";
 import { useVmsProgram } from "../support/vms-program";
 
 jest.setTimeout(180_000);
@@ -56,7 +57,7 @@ describe("pulumi-hcs ps and inspect after pulumi up", () => {
         expect(table.find((l) => l.startsWith(inStack.get("worker")!.id))).toMatch(/^\S+\s+worker\s+pulumi-hcs\s+Running\s+\d+[smhd]\s+1\s+2048 MB\s+/);
     });
 
-    it("inspect, given an ID prefix, shows an in-place update of limit, weight and CPU group", async () => {
+    itDirectOnly("inspect on an agent prints its Vm message, whose document is the create's, not the host's current limits (test/cli/agent-commands.test.ts)")("inspect, given an ID prefix, shows an in-place update of limit, weight and CPU group", async () => {
         const before = (await stackVms()).get("web")!;
         const prefix = before.id.slice(0, 13);
         const shownBefore = JSON.parse(await hcsCommand("inspect", prefix)) as Record<string, unknown>;

@@ -4,7 +4,8 @@
  *
  * Under the Windows test run the service runs on Linux, started through the simulator launcher
  * (`startSimulatorProcess` sees PULUMI_HCS_SIM_LAUNCHER), and is reached over TCP; the tests are
- * the same either way.
+ * the same either way. In the engine suite's agent run (agent-mode.ts, PULUMI_HCS_TEST_VIA_AGENT=1),
+ * `hostName` is a host agent in front of the simulator instead.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -13,16 +14,31 @@ import { DEFAULT_LAYER, seedLayers } from "../../provider/sim/service/seed-layer
 import { hcsClient, type HcsClient } from "../../provider/src/hcs";
 import { SIMULATOR_SECRET_ENV } from "../../provider/src/host/simulated-host";
 import { isWindows } from "../../provider/src/platform";
+import type { TestAgent } from "./agent";
+import { viaAgent } from "./agent-mode";
 
 export const BASE_LAYER = DEFAULT_LAYER;
 
 export interface TestHost {
     readonly sim: RunningSimulator;
-    /** The `host` input value for this simulator: `sim:<socket>`, or `sim:tcp:127.0.0.1:<port>`. */
+    /**
+     * The `host` input value for this simulator: `sim:<socket>`, or `sim:tcp:127.0.0.1:<port>`; in the
+     * agent run, `grpcs://127.0.0.1:<port>` of the agent in front of it.
+     */
     readonly hostName: string;
+    /** The agent in front of the simulator, in the agent run (agent-mode.ts). */
+    readonly agent?: TestAgent;
     /** This process's HCS client, talking to the simulator. */
     readonly client: HcsClient;
     stop(): Promise<void>;
+}
+
+export interface AgentInFrontOptions {
+    /**
+     * Environment for the agent in front of the simulator, in the agent run: it runs the lifecycle, so
+     * it is the agent that reads the PULUMI_HCS_TIMEOUT_* a test shortens.
+     */
+    readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The `host` value that targets a running simulator. */
@@ -33,20 +49,25 @@ export function hostNameOf(sim: RunningSimulator): string {
 /**
  * Starts a simulator and points this process at it. A TCP simulator's secret goes into
  * PULUMI_HCS_SIM_SECRET for as long as the host runs, as an operator would export it: the provider
- * (and the CLI processes tests spawn) read it there.
+ * (and the CLI processes tests spawn) read it there. In the agent run an agent is started in front
+ * of the simulator, and its client credentials go into the environment the same way.
  */
-export async function startTestHost(options: StartSimulatorOptions = {}): Promise<TestHost> {
+export async function startTestHost(options: StartSimulatorOptions = {}, agentOptions: AgentInFrontOptions = {}): Promise<TestHost> {
     const sim = await startSimulatorProcess({ logicalProcessors: 8, ...options });
     seedLayers(sim.root, BASE_LAYER);
     const client = hcsClient(sim.libraryPath);
     client.hcs.simulator!.setServiceAddress(sim.address, sim.secret);
     const previousSecret = process.env[SIMULATOR_SECRET_ENV];
     if (sim.secret !== undefined) process.env[SIMULATOR_SECRET_ENV] = sim.secret;
+    // Loaded only for the agent run: the other suites (and the Windows run) never need the agent's PKI.
+    const inFront = viaAgent() ? await (await import("./agent-in-front")).startAgentInFront(hostNameOf(sim), agentOptions.env) : undefined;
     return {
         sim,
-        hostName: hostNameOf(sim),
+        hostName: inFront?.agent.address ?? hostNameOf(sim),
+        ...(inFront !== undefined ? { agent: inFront.agent } : {}),
         client,
         stop: async () => {
+            await inFront?.stop();
             if (previousSecret === undefined) delete process.env[SIMULATOR_SECRET_ENV];
             else process.env[SIMULATOR_SECRET_ENV] = previousSecret;
             await sim.stop();
