@@ -16,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
     inspect: { summary: "print a compute system's properties as JSON", load: () => import("./inspect") },
     rm: { summary: "shut down (or --force terminate) a compute system", load: () => import("./rm") },
     sim: { summary: "run and control the HCS simulator", load: () => import("./sim") },
+    "drift-report": { summary: "check a stack for drift (pulumi preview --refresh): which VMs, which fields", load: () => import("./drift-report") },
     agent: { summary: "run the host agent: the owner of this host's VMs, over gRPC with mutual TLS", load: () => import("./agent") },
 };
 
