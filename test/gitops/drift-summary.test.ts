@@ -1,9 +1,11 @@
 /**
  * The drift summary (provider/src/gitops/drift-summary.ts) of real `pulumi preview --refresh --json`
- * output (CLI 3.274.1), recorded by test/gitops/fixtures/generate.test.ts from a stack of five VMs on
- * a simulator: steady; killed (killed through the simulator); limited (the program changed its
+ * output (CLI 3.274.1), recorded by test/gitops/fixtures/generate.test.ts from a stack of seven VMs
+ * on a simulator: steady; killed (killed through the simulator); limited (the program changed its
  * processorLimit 50000 -> 30000); tuned (its processorLimit changed to 20000 on the host); paused
- * (paused on the host). The host's own view at the time is in preview-refresh-drift.host.json.
+ * (paused on the host); reowned (made again on the host with another Owner); stuck (left Created by
+ * a host that died mid-start). The host's own view, and what a real refresh then wrote into the
+ * state, are in preview-refresh-drift.host.json.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -14,7 +16,12 @@ const FIXTURES = path.join(__dirname, "fixtures");
 const load = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8")) as PreviewOutput;
 const drifted = load("preview-refresh-drift.json");
 const clean = load("preview-refresh-clean.json");
-const host = JSON.parse(fs.readFileSync(path.join(FIXTURES, "preview-refresh-drift.host.json"), "utf8")) as { ids: Record<string, string> };
+interface HostRecord {
+    readonly ids: Record<string, string>;
+    readonly tunedProcessorOnHost: { Limit: number };
+    readonly stateAfterRefresh: Record<string, Record<string, unknown> | string>;
+}
+const host = JSON.parse(fs.readFileSync(path.join(FIXTURES, "preview-refresh-drift.host.json"), "utf8")) as HostRecord;
 const checkedAt = new Date("2025-01-02T03:04:05.000Z");
 
 describe("the drift summary of a real refresh-preview", () => {
@@ -26,9 +33,9 @@ describe("the drift summary of a real refresh-preview", () => {
             checkedAt: "2025-01-02T03:04:05.000Z",
             drifted: false,
             vms: [],
-            counts: { vms: 5, gone: 0, changed: 0, unchanged: 5, unmanaged: 0 },
+            counts: { vms: 6, gone: 0, changed: 0, unchanged: 6, unmanaged: 0 },
         });
-        expect(driftTable(summary)).toBe("stack test: no drift (5 VMs checked)\n");
+        expect(driftTable(summary)).toBe("stack test: no drift (6 VMs checked)\n");
     });
 
     it("a VM killed out of band is gone, with action create, its compute-system ID and host", () => {
@@ -51,20 +58,36 @@ describe("the drift summary of a real refresh-preview", () => {
         expect(limited!.fields).toEqual([{ field: "processorLimit", kind: "update", recorded: 50000, actual: 50000, desired: 30000 }]);
     });
 
-    it("what the provider's read cannot see is not drift: a processorLimit changed on the host, a VM paused on the host", () => {
+    it("what read reports that the program sets: the owner of a VM made again on the host (replace), start of a VM left Created", () => {
         const summary = summarizeDrift(drifted, { checkedAt });
-        expect(summary.vms.map((vm) => vm.name)).toEqual(["killed", "limited"]);
-        expect(summary.counts).toEqual({ vms: 5, gone: 1, changed: 1, unchanged: 3, unmanaged: 0 });
+        expect(summary.vms.find((vm) => vm.name === "reowned")).toMatchObject({ drift: "changed", action: "replace", computeSystemId: host.ids.reowned,
+            fields: [{ field: "owner", kind: "update-replace", recorded: "pulumi-hcs", actual: "someone-else", desired: "pulumi-hcs" }] });
+        expect(summary.vms.find((vm) => vm.name === "stuck")).toMatchObject({ drift: "changed", action: "update", computeSystemId: host.ids.stuck,
+            fields: [{ field: "start", kind: "update", recorded: true, actual: false, desired: true }] });
+    });
+
+    it("what read cannot see, or sees only as an output, is no drift: a processorLimit changed on the host, a VM paused on the host", () => {
+        const summary = summarizeDrift(drifted, { checkedAt });
+        expect(summary.vms.map((vm) => vm.name)).toEqual(["killed", "limited", "reowned", "stuck"]);
+        expect(summary.counts).toEqual({ vms: 7, gone: 1, changed: 3, unchanged: 3, unmanaged: 0 });
         expect(summary.drifted).toBe(true);
+        // The record of the same moment says why: read never reads processor limits back, and a pause
+        // lands in the output `state` only, which no diff compares.
+        expect(host.tunedProcessorOnHost.Limit).toBe(20000);
+        expect(host.stateAfterRefresh.tuned).toMatchObject({ processorLimit: 50000 });
+        expect(host.stateAfterRefresh.paused).toMatchObject({ state: "Paused" });
+        expect(host.stateAfterRefresh.killed).toBe("dropped (gone)");
     });
 
     it("prints a table naming each drifted VM and field", () => {
         const table = driftTable(summarizeDrift(drifted, { checkedAt }));
         const lines = table.trimEnd().split("\n");
-        expect(lines[0]).toBe("stack test: 2 of 5 VMs drifted (1 gone, 1 changed, 3 unchanged)");
+        expect(lines[0]).toBe("stack test: 4 of 7 VMs drifted (1 gone, 3 changed, 3 unchanged)");
         expect(lines[1]).toMatch(/^NAME +DRIFT +ACTION +COMPUTE SYSTEM +FIELDS$/);
         expect(lines[2]).toMatch(new RegExp(`^killed +gone +create +${host.ids.killed} +-$`));
         expect(lines[3]).toMatch(new RegExp(`^limited +changed +update +${host.ids.limited} +processorLimit 50000 -> 30000$`));
+        expect(lines[4]).toMatch(/ owner pulumi-hcs \(host: someone-else\) -> pulumi-hcs \[replace\]$/);
+        expect(lines[5]).toMatch(/ start true \(host: false\) -> true$/);
     });
 });
 
@@ -102,15 +125,5 @@ describe("steps the fixtures do not hold", () => {
         ] }, { checkedAt });
         expect(summary.vms).toEqual([expect.objectContaining({ name: "new", drift: "changed", action: "create", computeSystemId: null, host: "sim:y" })]);
         expect(summary.counts.vms).toBe(1);
-    });
-
-    it("an update the refresh found (start false on the host) keeps the recorded, the refreshed and the wanted value apart", () => {
-        const recorded = state("stuck", { start: true, state: "Running" });
-        const refreshed = state("stuck", { start: false, state: "Created" });
-        const summary = summarizeDrift({ steps: [
-            { op: "refresh", urn: urn("stuck"), oldState: recorded, newState: recorded },
-            { op: "update", urn: urn("stuck"), oldState: refreshed, newState: { ...refreshed, inputs: { host: "sim:x", start: true } }, diffReasons: ["start"] },
-        ] }, { checkedAt });
-        expect(summary.vms[0]!.fields).toEqual([{ field: "start", kind: "update", recorded: true, actual: false, desired: true }]);
     });
 });

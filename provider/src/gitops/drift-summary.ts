@@ -9,11 +9,18 @@
  *   as recorded (the CLI prints the same state as `newState`, whatever the refresh read, so a refresh
  *   step says nothing of the drift itself);
  * - then one step per resource whose program and refreshed state differ: `create` (a VM the refresh
- *   found gone, or one the program adds), `update`, `replace` with `create-replacement` and
- *   `delete-replaced`, `delete` (in the state, no longer in the program), each with `detailedDiff`
+ *   found gone, or one the program adds), `update`, `replace` (a preview prints that one step; an
+ *   `up` adds `create-replacement` and `delete-replaced`), `delete` (in the state, no longer in the
+ *   program), each with `detailedDiff`
  *   (the provider's per-input kinds), `diffReasons` and `replaceReasons`. An update's `oldState` is
  *   the refreshed state, its `newState.inputs` what the program asks for.
  * - no step at all for an unchanged VM: it is the refresh steps that say it exists.
+ *
+ * So drift is what the provider's read reports *and* the diff compares: a VM gone (stopped, removed,
+ * its disk lost), `start` (a VM left Created), `owner` (a system made again under the same ID by
+ * someone else). What read reports only as outputs (a VM Paused, a new runtimeId, the assigned
+ * memory) reaches the state on a refresh but no step, and what read does not read at all (processor
+ * count, limit and weight, memory size changed on the host) stays invisible (docs/operations.md).
  */
 
 /** The schema name a consumer checks before reading a summary. */
