@@ -10,16 +10,15 @@ import { startTestAgent, type TestAgent } from "./agent";
 import { createPki, type CertFiles, type Pki } from "./pki";
 
 /**
- * One PKI for every agent of this process: a test with two hosts has two agents, and the CLI holds
- * one set of client credentials, so both must trust the same CA and accept the same client.
+ * One PKI for the agents running at once: a test with two hosts has two agents, and the CLI holds one
+ * set of client credentials, so both must trust the same CA and accept the same client. Made with the
+ * first agent, removed with the last.
  */
 let shared: { readonly pki: Pki; readonly serverCert: CertFiles } | undefined;
 
 function sharedPki(): { readonly pki: Pki; readonly serverCert: CertFiles } {
     if (shared === undefined) {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hcs-agent-pki-"));
-        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-        const pki = createPki(dir);
+        const pki = createPki(fs.mkdtempSync(path.join(os.tmpdir(), "hcs-agent-pki-")));
         shared = { pki, serverCert: pki.server({ name: "agent" }) };
     }
     return shared;
@@ -55,6 +54,8 @@ export async function startAgentInFront(simHostName: string, env: NodeJS.Process
                     if (value === undefined) delete process.env[name];
                     else process.env[name] = value;
                 }
+                fs.rmSync(pki.dir, { recursive: true, force: true });
+                shared = undefined;
             }
         },
     };
