@@ -17,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
     rm: { summary: "shut down (or --force terminate) a compute system", load: () => import("./rm") },
     sim: { summary: "run and control the HCS simulator", load: () => import("./sim") },
     "drift-report": { summary: "check a stack for drift (pulumi preview --refresh): which VMs, which fields", load: () => import("./drift-report") },
+    reconcile: { summary: "keep a stack reconciled: drift checks on an interval, optional remediation, retries", load: () => import("./reconcile") },
     agent: { summary: "run the host agent: the owner of this host's VMs, over gRPC with mutual TLS", load: () => import("./agent") },
 };
 
