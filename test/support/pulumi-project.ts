@@ -1,9 +1,10 @@
 /**
  * Runs an example program through the real Pulumi CLI (the toolchain scripts/install-pulumi.sh puts
- * in .tools/pulumi/bin), offline: a local file backend, passphrase secrets, no update check, no
- * plugin downloads. Each project is a copy of the example (Pulumi.yaml, package.json, the compiled
- * dist/) in a folder under the repository, so `@pulumi/pulumi` and `pulumi-hcs` resolve from the
- * workspace's node_modules exactly as for the example itself, while stacks and state stay private.
+ * in .tools/pulumi/bin), offline: a local file backend (or a shared one a test starts, see
+ * ProjectOptions), passphrase secrets, no update check, no plugin downloads. Each project is a copy
+ * of the example (Pulumi.yaml, package.json, the compiled dist/) in a folder under the repository,
+ * so `@pulumi/pulumi` and `pulumi-hcs` resolve from the workspace's node_modules exactly as for the
+ * example itself, while stacks and state stay private.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -22,6 +23,8 @@ export interface RunResult {
 export interface PulumiProject {
     readonly dir: string;
     readonly stack: string;
+    /** The PULUMI_BACKEND_URL the project's CLI runs with. */
+    readonly backendUrl: string;
     /** Runs `pulumi <args> --non-interactive` in the project; never throws on a non-zero exit. */
     pulumi(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<RunResult>;
     /** Starts `pulumi <args> --non-interactive` and returns at once: the process (to kill) and its result. */
@@ -68,6 +71,22 @@ export function utilityVms(state: StackState): StackResource[] {
 }
 
 /**
+ * Where a project keeps its state, when not in its own file backend: a shared backend's login URL and
+ * the environment its credentials are in (test/support/state-backends.ts starts such servers).
+ */
+export interface ProjectBackend {
+    readonly url: string;
+    readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface ProjectOptions {
+    /** @default a file backend in the project's own `.state` folder */
+    readonly backend?: ProjectBackend;
+    /** The stack `stack init` makes (several projects of one program can share a backend). @default "test" */
+    readonly stack?: string;
+}
+
+/**
  * A private copy of `examples/<example>` with its own stack, backend and PULUMI_HOME.
  * @param env environment the CLI (and so the provider) sees: PULUMI_HCS_HOST and the like.
  */
@@ -86,9 +105,9 @@ export async function newPulumiProject(example: string, env: NodeJS.ProcessEnv):
  * A private copy of a test program (a folder of plain JavaScript under test/engine/programs), set up
  * like {@link newPulumiProject}.
  */
-export async function newTestProgram(program: string, env: NodeJS.ProcessEnv): Promise<PulumiProject> {
+export async function newTestProgram(program: string, env: NodeJS.ProcessEnv, options: ProjectOptions = {}): Promise<PulumiProject> {
     const source = path.join(ROOT, "test", "engine", "programs", program);
-    return newProjectFrom(program, env, (dir) => fs.cpSync(source, dir, { recursive: true }));
+    return newProjectFrom(program, env, (dir) => fs.cpSync(source, dir, { recursive: true }), undefined, options);
 }
 
 /**
@@ -100,7 +119,7 @@ export async function newProjectUnder(parent: string, name: string, env: NodeJS.
     return newProjectFrom(name, env, populate, parent);
 }
 
-async function newProjectFrom(name: string, env: NodeJS.ProcessEnv, populate: (dir: string) => void, parent = path.join(ROOT, ".test-work")): Promise<PulumiProject> {
+async function newProjectFrom(name: string, env: NodeJS.ProcessEnv, populate: (dir: string) => void, parent = path.join(ROOT, ".test-work"), options: ProjectOptions = {}): Promise<PulumiProject> {
     if (!fs.existsSync(path.join(PULUMI_BIN, "pulumi"))) {
         throw new Error(`the Pulumi CLI is not installed in ${PULUMI_BIN}: run scripts/install-pulumi.sh`);
     }
@@ -108,13 +127,15 @@ async function newProjectFrom(name: string, env: NodeJS.ProcessEnv, populate: (d
     fs.mkdirSync(dir, { recursive: true });
     populate(dir);
 
+    const backendUrl = options.backend?.url ?? `file://${path.join(dir, ".state")}`;
     const baseEnv: NodeJS.ProcessEnv = {
         ...process.env,
         ...env,
+        ...options.backend?.env,
         // The language host and the dynamic-provider plugin run `node`: the one running these tests (22+).
         PATH: [PULUMI_BIN, path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
         PULUMI_HOME: path.join(dir, ".pulumi-home"),
-        PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
+        PULUMI_BACKEND_URL: backendUrl,
         PULUMI_CONFIG_PASSPHRASE: "pulumi-hcs-tests",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -123,7 +144,7 @@ async function newProjectFrom(name: string, env: NodeJS.ProcessEnv, populate: (d
         PULUMI_HCS_LOG_LEVEL: process.env.PULUMI_HCS_LOG_LEVEL ?? "warn",
         NO_COLOR: "1",
     };
-    fs.mkdirSync(path.join(dir, ".state"), { recursive: true });
+    if (options.backend === undefined) fs.mkdirSync(path.join(dir, ".state"), { recursive: true });
 
     const run = (args: readonly string[], extra: NodeJS.ProcessEnv = {}): Promise<RunResult> => new Promise((resolve) => {
         execFile(path.join(PULUMI_BIN, "pulumi"), [...args, "--non-interactive"], { cwd: dir, env: { ...baseEnv, ...extra }, maxBuffer: 64 * 1024 * 1024 },
@@ -135,7 +156,7 @@ async function newProjectFrom(name: string, env: NodeJS.ProcessEnv, populate: (d
         return result;
     };
 
-    const stack = "test";
+    const stack = options.stack ?? "test";
     await must(["stack", "init", stack, "--secrets-provider", "passphrase"]);
 
     const start = (args: readonly string[], extra: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<RunResult> } => {
@@ -151,6 +172,7 @@ async function newProjectFrom(name: string, env: NodeJS.ProcessEnv, populate: (d
     return {
         dir,
         stack,
+        backendUrl,
         pulumi: run,
         start,
         async config(values) {
