@@ -2,9 +2,11 @@
  * The host agent under the real Pulumi engine: the `vms` test program with every VM on
  * `grpcs://127.0.0.1:<port>` (PULUMI_HCS_HOST), an agent (test/support/agent.ts) in front of a
  * simulated host, the client credentials in the CLI's environment. The lifecycle (up, a no-change
- * preview, an in-place update, refresh, destroy), the errors a user sees (paths outside the agent's
- * roots, an agent that is down, no credentials), a rotated client certificate, six creates in one
- * `up`, and the agent killed with SIGKILL:
+ * preview, an in-place update, refresh, destroy), the errors a user sees (a folder outside the
+ * agent's roots, refused at preview from the roots GetAgentInfo reports; one under them only until a
+ * link is followed, which only the agent's CreateVm sees: PERMISSION_DENIED; an agent that is down;
+ * no credentials), a rotated client certificate, six creates in one `up`, and the agent killed with
+ * SIGKILL:
  * - in steady state: the restarted agent removes the VMs whose guest connections it held
  *   (docs/agent.md), `preview --refresh --expect-no-changes` exits 7, `up --refresh` recreates them;
  * - during `up`, the agent down until the provider's retries are spent (~3.5 s): `up` fails with
@@ -53,6 +55,13 @@ function vmIdentities(state: StackState): [string | undefined, unknown][] {
 /** The restarted agent's ready line: what it found of its previous run. */
 function readyLine(of: TestAgent): string {
     return /^pulumi-hcs agent: serving on port .*$/m.exec(of.output())?.[0] ?? "";
+}
+
+/** The stack and the host hold the same VMs as in `before`: a refused VM made nothing. */
+async function expectNothingMadeSince(before: StackState): Promise<void> {
+    const after = await project.exportState();
+    expect(vmIdentities(after)).toEqual(vmIdentities(before));
+    await expectHostMatchesStacks(host, [after]);
 }
 
 function everything(run: RunResult): string {
@@ -128,7 +137,7 @@ describe("the lifecycle through an agent", () => {
 });
 
 describe("errors through an agent", () => {
-    it("a scratch folder outside the agent's roots fails up naming the agent, CreateVm, PERMISSION_DENIED and the field; nothing is made", async () => {
+    it("a scratch folder outside the agent's roots fails up at its preview, naming the field, the agent and its roots; nothing reaches CreateVm", async () => {
         const before = await project.exportState();
         await project.config({ vms: [...vms(["vm-a", "vm-b"], { processorLimit: 50000 }), { name: "outside", args: { layerFolders: [BASE_LAYER, "C:\\elsewhere\\outside"] } }] });
         try {
@@ -136,18 +145,41 @@ describe("errors through an agent", () => {
             expect(up.code).not.toBe(0);
             const lines = diagnosticBlocks(up.stdout).byName.get("outside")!;
             expect(lines).toHaveLength(1);
-            expect(lines[0]).toContain(`host agent ${agent.address} CreateVm (PERMISSION_DENIED)`);
-            expect(lines[0]).toContain('layerFolders[1] "C:\\\\elsewhere\\\\outside"');
+            expect(lines[0]).toContain("layerFolders[1]");
+            expect(lines[0]).toContain(`"C:\\elsewhere\\outside" is refused by the host agent ${agent.address}: it is not under the agent's scratch roots (C:\\uvms)`);
             expect(everything(up)).not.toMatch(STACK_FRAME);
-            expect(fs.existsSync(path.join(host.sim.root, "fs", "c", "elsewhere"))).toBe(false);
-            const after = await project.exportState();
-            expect(vmIdentities(after)).toEqual(vmIdentities(before));
-            await expectHostMatchesStacks(host, [after]);
-            const refused = agent.auditLines().filter((line) => line.result === "refused");
-            expect(refused.map((line) => [line.method, line.code])).toEqual([["CreateVm", "PERMISSION_DENIED"]]);
+            await expectNothingMadeSince(before);
+            expect(agent.auditLines().filter((line) => line.method === "CreateVm" && line.result !== "ok")).toEqual([]);
         } finally {
             await project.config({ vms: vms(["vm-a", "vm-b"], { processorLimit: 50000 }) });
         }
+    });
+
+    it("a scratch folder under the roots only as written (a link leads outside) passes preview; up fails naming the agent, CreateVm, PERMISSION_DENIED and the field", async () => {
+        const before = await project.exportState();
+        // C:\uvms\escape is a link to C:\elsewhere: only the agent, on its host, can see where it leads.
+        const elsewhere = path.join(host.sim.root, "fs", "c", "elsewhere");
+        const link = path.join(host.sim.root, "fs", "c", "uvms", "escape");
+        fs.mkdirSync(elsewhere, { recursive: true });
+        fs.symlinkSync(elsewhere, link, "dir");
+        await project.config({ vms: [...vms(["vm-a", "vm-b"], { processorLimit: 50000 }), { name: "escape", args: { layerFolders: [BASE_LAYER, "C:\\uvms\\escape\\vm"] } }] });
+        try {
+            const up = await project.pulumi(["up", "--yes", "--skip-preview"]);
+            expect(up.code).not.toBe(0);
+            const lines = diagnosticBlocks(up.stdout).byName.get("escape")!;
+            expect(lines).toHaveLength(1);
+            expect(lines[0]).toContain(`host agent ${agent.address} CreateVm (PERMISSION_DENIED)`);
+            expect(lines[0]).toContain('layerFolders[1] "C:\\uvms\\escape\\vm": it is under C:\\uvms only as written');
+            expect(everything(up)).not.toMatch(STACK_FRAME);
+            expect(fs.readdirSync(elsewhere)).toEqual([]);
+            const refused = agent.auditLines().filter((line) => line.result === "refused");
+            expect(refused.map((line) => [line.method, line.code])).toEqual([["CreateVm", "PERMISSION_DENIED"]]);
+        } finally {
+            fs.rmSync(link);
+            fs.rmSync(elsewhere, { recursive: true, force: true });
+            await project.config({ vms: vms(["vm-a", "vm-b"], { processorLimit: 50000 }) });
+        }
+        await expectNothingMadeSince(before);
     });
 
     it("without client credentials, preview fails in one line naming PULUMI_HCS_AGENT_CA and PULUMI_HCS_AGENT_CERT_PATH", async () => {
