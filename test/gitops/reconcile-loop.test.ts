@@ -39,7 +39,7 @@ function summary(gone: string[] = []): DriftSummary {
 class Conflict extends Error {}
 
 /** Operations that play a script: each call takes the next entry (a value, or an error to throw). */
-function scripted(checks: (DriftSummary | Error)[], ups: (Error | undefined)[] = []): StackOperations & { calls: string[] } {
+function scripted(checks: (DriftSummary | Error)[], ups: (Error | number | undefined)[] = []): StackOperations & { calls: string[] } {
     const calls: string[] = [];
     return {
         calls,
@@ -54,6 +54,7 @@ function scripted(checks: (DriftSummary | Error)[], ups: (Error | undefined)[] =
             calls.push("up");
             const next = ups.shift();
             if (next instanceof Error) throw next;
+            return { changes: next ?? 1 };
         },
         isConflict: (err) => err instanceof Conflict,
     };
@@ -158,6 +159,13 @@ describe("one pass (no interval)", () => {
         const broken = await runWith(scripted([new Error("a"), new Error("b")]), { maxRetries: 1 });
         expect(broken.events.at(-1)).toMatchObject({ phase: "Stalled", reason: "CheckFailed", message: "the drift check failed: b; gave up after 2 attempts" });
         expect(broken.code).toBe(1);
+    });
+
+    it("an update that finds nothing left to change (another runner converged the stack after the check): Ready/NoDrift, not Remediated", async () => {
+        const run = await runWith(scripted([summary(["vm-2"])], [0]), { remediate: true });
+        expect(run.brief).toEqual(["Reconciling/CheckingDrift#1.1", "Reconciling/Remediating#1.1", "Ready/NoDrift#1.1"]);
+        expect(run.events.at(-1)!.message).toMatch(/^no drift left: pulumi up --refresh found nothing to change/);
+        expect(run.code).toBe(0);
     });
 
     it("--max-retries 0: the first conflict is final", async () => {

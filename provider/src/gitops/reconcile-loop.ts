@@ -11,8 +11,12 @@ import type { ReconcilePhase, ReconcileReason, ReconcileStatus } from "./reconci
 export interface StackOperations {
     /** The drift check (`pulumi preview --refresh`): writes nothing. */
     check(signal: AbortSignal): Promise<DriftSummary>;
-    /** The remediation (`pulumi up --refresh`). `signal` aborts it the way Ctrl+C does (see reconcile.ts). */
-    remediate(signal: AbortSignal): Promise<void>;
+    /**
+     * The remediation (`pulumi up --refresh`). `signal` aborts it the way Ctrl+C does (see reconcile.ts).
+     * @returns how many resources the update changed (creates, updates, replaces, deletes): 0 when its
+     *   own refresh found nothing left to do, as when another runner converged the stack meanwhile.
+     */
+    remediate(signal: AbortSignal): Promise<{ readonly changes: number }>;
     /** Whether an error means another update holds the stack (it can be retried once that one ends). */
     isConflict(err: unknown): boolean;
 }
@@ -46,6 +50,7 @@ export interface ReconcileContext {
 
 /** How a pass ended. */
 export type PassOutcome =
+    /** `remediated`: an update of this pass changed the stack (false: no drift, or the update found none left). */
     | { readonly kind: "ready"; readonly summary: DriftSummary; readonly remediated: boolean; readonly attempts: number }
     | { readonly kind: "drifted"; readonly summary: DriftSummary; readonly attempts: number }
     | { readonly kind: "stalled"; readonly cause: "conflict" | "check" | "remediation"; readonly error: string; readonly summary: DriftSummary | null; readonly attempts: number }
@@ -116,8 +121,8 @@ async function runPass(pass: number, options: ReconcileOptions, context: Reconci
             if (!options.remediate) return { kind: "drifted", summary, attempts: attempt };
             stage = "remediation";
             emit(status("Reconciling", "Remediating", `${describeDrift(summary)}; remediating (pulumi up --refresh)`, attempt, summary, null, true));
-            await operations.remediate(interrupt);
-            return { kind: "ready", summary, remediated: true, attempts: attempt };
+            const { changes } = await operations.remediate(interrupt);
+            return { kind: "ready", summary, remediated: changes > 0, attempts: attempt };
         } catch (err) {
             // A check cut short by the stop signal is no failure: the runner is going away.
             if (stop.aborted && (stage === "check" || interrupt.aborted)) return { kind: "stopped" };
@@ -141,7 +146,9 @@ function finalStatus(pass: number, outcome: Exclude<PassOutcome, { kind: "stoppe
     switch (outcome.kind) {
         case "ready":
             return { ...base, phase: "Ready", reason: outcome.remediated ? "Remediated" : "NoDrift", drift: outcome.summary.counts,
-                message: outcome.remediated ? `remediated: ${describeDrift(outcome.summary)} before pulumi up --refresh` : `no drift (${outcome.summary.counts.vms} VMs checked)` };
+                message: outcome.remediated ? `remediated: ${describeDrift(outcome.summary)} before pulumi up --refresh`
+                    : outcome.summary.drifted ? `no drift left: pulumi up --refresh found nothing to change (another run converged the stack after this check)`
+                        : `no drift (${outcome.summary.counts.vms} VMs checked)` };
         case "drifted":
             return { ...base, phase: "Drifted", reason: "DriftFound", drift: outcome.summary.counts, message: describeDrift(outcome.summary), summary: outcome.summary };
         case "stalled":

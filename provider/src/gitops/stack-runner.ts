@@ -32,7 +32,8 @@ export interface OpenedStack {
  * - check: `pulumi preview --refresh --json` with the workspace's CLI and environment, summarized.
  *   The Automation API's own `stack.preview()` returns only a change summary, and the drift summary
  *   needs the per-VM, per-field steps the CLI prints with --json (the same drift-report reads).
- * - remediate: `stack.up({ refresh: true })` (3.270 has the option; it runs `pulumi up --refresh`).
+ * - remediate: `stack.up({ refresh: true })` (3.270 has the option; it runs `pulumi up --refresh`),
+ *   counting what it changed from the update's summary.
  */
 export async function openStack(options: OpenStackOptions): Promise<OpenedStack> {
     const pulumiCommand = await PulumiCommand.get(options.pulumiRoot !== undefined ? { root: path.resolve(options.pulumiRoot) } : {}).catch((err: unknown) => {
@@ -62,7 +63,9 @@ export async function openStack(options: OpenStackOptions): Promise<OpenedStack>
             },
             async remediate(signal) {
                 try {
-                    await stack.up({ refresh: true, signal, ...(options.onUpdateEvent !== undefined ? { onEvent: options.onUpdateEvent } : {}) });
+                    const result = await stack.up({ refresh: true, signal, ...(options.onUpdateEvent !== undefined ? { onEvent: options.onUpdateEvent } : {}) });
+                    const changes = Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same").reduce((sum, [, n]) => sum + (n ?? 0), 0);
+                    return { changes };
                 } catch (err) {
                     throw new RemediationError(automationMessage(err), err);
                 }
