@@ -54,9 +54,24 @@ export interface TestAgent {
     restart(): Promise<TestAgent>;
 }
 
+/** Folders this file's agents made, removed after the test file (a restarted agent reuses its folder until then). */
+const madeDirs = new Set<string>();
+if (typeof afterAll === "function") {
+    afterAll(() => {
+        for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true });
+        madeDirs.clear();
+    });
+}
+
+function madeDir(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hcs-agent-"));
+    madeDirs.add(dir);
+    return dir;
+}
+
 /** Starts an agent and waits until it serves. */
 export async function startTestAgent(options: TestAgentOptions, reuse?: { pki: Pki; port: number; serverCert: CertFiles }): Promise<TestAgent> {
-    const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "hcs-agent-"));
+    const dir = options.dir ?? madeDir();
     const pki = reuse?.pki ?? createPki(path.join(dir, "pki"));
     const names = options.serverNames;
     const serverCert = reuse?.serverCert ?? pki.server({
