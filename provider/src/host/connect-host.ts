@@ -1,4 +1,4 @@
-import { parseHostTarget, simulatorAddressOf } from "../model/host-target";
+import { type HostTarget, parseHostTarget, simulatorAddressOf } from "../model/host-target";
 import { isWindows } from "../platform";
 import { connectLocalHost, localHostIdentity } from "./local-host";
 import { connectSimulatedHost, simulatedHostIdentity } from "./simulated-host";
@@ -24,20 +24,26 @@ const connected = new Map<string, Promise<TargetHost>>();
  * @throws Error when the value is not a host this provider knows, or the host cannot be reached.
  */
 export function connectHost(hostText: string): Promise<TargetHost> {
+    return oncePerHost(connected, hostText, (target, text) => {
+        if (target.kind === "agent") {
+            return Promise.reject(new Error(`Cannot act on '${text}' directly: it is a host agent, which owns its host's VMs; this needs the host itself (local, or sim:)`));
+        }
+        return target.kind === "local" ? Promise.resolve().then(connectLocalHost) : connectSimulatedHost(text, simulatorAddressOf(target));
+    });
+}
+
+/**
+ * `connect`'s promise for a `host` value, made once per normalized value and process; a failed
+ * connection is not kept, so the next resource (or a retry) tries again.
+ */
+function oncePerHost<T>(cache: Map<string, Promise<T>>, hostText: string, connect: (target: HostTarget, text: string) => Promise<T>): Promise<T> {
     const parsed = parseHostTarget(hostText);
     if (!parsed.ok) return Promise.reject(new Error(`Cannot connect to host '${hostText}': ${parsed.reason}`));
-    let host = connected.get(parsed.text);
+    let host = cache.get(parsed.text);
     if (!host) {
-        const target = parsed.target;
-        if (target.kind === "agent") {
-            return Promise.reject(new Error(`Cannot act on '${parsed.text}' directly: it is a host agent, which owns its host's VMs; this needs the host itself (local, or sim:)`));
-        }
-        host = target.kind === "local"
-            ? Promise.resolve().then(connectLocalHost)
-            : connectSimulatedHost(parsed.text, simulatorAddressOf(target));
-        // A failed connection is not cached: the next resource (or a retry) tries again.
-        host.catch(() => connected.delete(parsed.text));
-        connected.set(parsed.text, host);
+        host = connect(parsed.target, parsed.text);
+        host.catch(() => cache.delete(parsed.text));
+        cache.set(parsed.text, host);
     }
     return host;
 }
@@ -65,19 +71,10 @@ const vmHosts = new Map<string, Promise<VmHost>>();
  * @throws Error when the value is not a host this provider knows, or the host cannot be reached.
  */
 export function connectVmHost(hostText: string): Promise<VmHost> {
-    const parsed = parseHostTarget(hostText);
-    if (!parsed.ok) return Promise.reject(new Error(`Cannot connect to host '${hostText}': ${parsed.reason}`));
-    let host = vmHosts.get(parsed.text);
-    if (!host) {
-        const target = parsed.target;
-        host = target.kind === "agent"
-            ? import("../agent/agent-vm-host").then(async ({ agentVmHost }) => {
-                const { AgentClient } = await import("../agent/agent-client");
-                return agentVmHost(new AgentClient(parsed.text, target.hostname, target.port));
-            })
-            : connectHost(parsed.text).then(directVmHost);
-        host.catch(() => vmHosts.delete(parsed.text));
-        vmHosts.set(parsed.text, host);
-    }
-    return host;
+    return oncePerHost(vmHosts, hostText, async (target, text) => {
+        if (target.kind !== "agent") return directVmHost(await connectHost(text));
+        // Loaded for agent hosts only: gRPC stays out of a provider that never meets one.
+        const [{ agentVmHost }, { AgentClient }] = await Promise.all([import("../agent/agent-vm-host"), import("../agent/agent-client")]);
+        return agentVmHost(new AgentClient(text, target.hostname, target.port));
+    });
 }
