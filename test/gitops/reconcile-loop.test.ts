@@ -210,6 +210,19 @@ describe("with an interval", () => {
         expect(clock.waits).toEqual([0]);
     });
 
+    it("an up that fails once a stop was asked for (Ctrl+C reached the CLI too) is not retried: stopped, exit 1", async () => {
+        const stop = new AbortController();
+        const events: ReconcileStatus[] = [];
+        const ops = scripted([summary(["vm-1"])]);
+        const cancelled: StackOperations = { ...ops, remediate: async () => {
+            stop.abort();
+            throw new Error("update canceled");
+        } };
+        const outcome = await reconcile({ ...OPTIONS, remediate: true }, { operations: cancelled, clock: fakeClock(), stop: stop.signal, emit: (e) => events.push(e) });
+        expect(events.map((e) => e.reason)).toEqual(["CheckingDrift", "Remediating", "Stopped"]);
+        expect(exitCodeOf(outcome)).toBe(1);
+    });
+
     it("a stop during a retry's wait ends the loop without another attempt; stopped before any pass ended: exit 1", async () => {
         const ops = scripted([new Error("down"), summary()]);
         const run = await runWith(ops, { intervalMs: 60_000 }, (s) => s.reason === "CheckFailed");

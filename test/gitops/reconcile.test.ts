@@ -5,7 +5,7 @@
  * and named; --remediate brings it back (exit 0); two remediating runners at once: one applies, the
  * other meets the stack's lock, retries, and ends Ready with nothing left to do; no duplicate VMs.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { DriftSummary } from "../../provider/src/gitops/drift-summary";
 import type { ReconcileStatus } from "../../provider/src/gitops/reconcile-status";
@@ -52,14 +52,15 @@ function runnerEnv(): NodeJS.ProcessEnv {
 }
 
 interface Runner {
+    readonly child: ChildProcess;
     readonly done: Promise<RunResult & { readonly events: ReconcileStatus[] }>;
     /** Resolves with the first event `match` accepts. */
     readonly seen: (match: (s: ReconcileStatus) => boolean) => Promise<ReconcileStatus>;
 }
 
-/** Starts `pulumi-hcs <args>` in the project folder. */
-function start(args: readonly string[]): Runner {
-    const child = spawn(process.execPath, [PULUMI_HCS, ...args], { cwd: project.dir, env: runnerEnv(), stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `pulumi-hcs <args>` in the project folder (`detached`: in a process group of its own, as a terminal's foreground job). */
+function start(args: readonly string[], options: { detached?: boolean } = {}): Runner {
+    const child = spawn(process.execPath, [PULUMI_HCS, ...args], { cwd: project.dir, env: runnerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false });
     let stdout = "";
     let stderr = "";
     const events: ReconcileStatus[] = [];
@@ -77,6 +78,7 @@ function start(args: readonly string[]): Runner {
     const done = new Promise<RunResult & { events: ReconcileStatus[] }>((resolve) =>
         child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, events: events.filter(Boolean) })));
     return {
+        child,
         done,
         seen: (match) => new Promise((resolve, reject) => {
             const found = events.find((e) => e !== undefined && match(e));
@@ -180,6 +182,57 @@ describe("pulumi-hcs reconcile on a real stack", () => {
         const state = await project.exportState();
         expect(utilityVms(state)).toHaveLength(3);
         expect((await host.sim.control.state()).systems).toHaveLength(3);
+        await expectHostMatchesStacks(host, [state]);
+    });
+
+    it("--interval: passes repeat; SIGTERM while waiting stops at once (Stopped, exit of the last pass: 0)", async () => {
+        const runner = start(["reconcile", "--cwd", project.dir, "--stack", project.stack, "--json", "--interval", "1h"]);
+        const ready = await runner.seen((e) => e.phase === "Ready");
+        expect(Date.parse(ready.nextRunAt!) - Date.parse(ready.time)).toBeGreaterThan(3_500_000);
+        const signalledAt = Date.now();
+        runner.child.kill("SIGTERM");
+        const result = await runner.done;
+        expect(Date.now() - signalledAt).toBeLessThan(5000);
+        expectExit(result, 0);
+        expect(result.events.map((e) => `${e.phase}/${e.reason}`)).toEqual(["Reconciling/CheckingDrift", "Ready/NoDrift", "Ready/Stopped"]);
+        expect(result.stderr).toContain("SIGTERM: stopping");
+    });
+
+    it("a signal during the remediating up lets the up finish: the VM is back, Ready/Remediated, then Stopped (exit 0)", async () => {
+        await killVm("vm-a");
+        const runner = start(["reconcile", "--cwd", project.dir, "--stack", project.stack, "--json", "--remediate", "--interval", "1h"]);
+        await runner.seen((e) => e.reason === "Remediating");
+        runner.child.kill("SIGINT");
+        const result = await runner.done;
+        expectExit(result, 0);
+        expect(result.events.map((e) => `${e.phase}/${e.reason}`)).toEqual(["Reconciling/CheckingDrift", "Reconciling/Remediating", "Ready/Remediated", "Ready/Stopped"]);
+        // Stopping, it announces no next pass.
+        expect(result.events[2]!.nextRunAt).toBeNull();
+        const state = await project.exportState();
+        expect(utilityVms(state).map((vm) => vm.outputs!.state)).toEqual(["Running", "Running", "Running"]);
+        await expectHostMatchesStacks(host, [state]);
+    });
+
+    it("Ctrl+C on a terminal (SIGINT to the process group, the pulumi CLI included): the CLI cancels the up cleanly, the runner stops (exit 1); the next pass converges", async () => {
+        await killVm("vm-b");
+        await host.sim.control.latency("HcsStartComputeSystem", 4000);
+        let result: RunResult & { events: ReconcileStatus[] };
+        try {
+            const runner = start(["reconcile", "--cwd", project.dir, "--stack", project.stack, "--json", "--remediate"], { detached: true });
+            await runner.seen((e) => e.reason === "Remediating");
+            // Into the update: the VM's create is under way when the signal comes.
+            await new Promise((resolve) => setTimeout(resolve, 2500));
+            process.kill(-runner.child.pid!, "SIGINT");
+            result = await runner.done;
+        } finally {
+            await host.sim.control.clearFaults();
+        }
+        expectExit(result, 1);
+        expect(result.events.map((e) => e.reason)).toEqual(["CheckingDrift", "Remediating", "Stopped"]);
+        const after = await reconcile("--remediate");
+        expectExit(after, 0);
+        const state = await project.exportState();
+        expect(utilityVms(state).map((vm) => vm.outputs!.state)).toEqual(["Running", "Running", "Running"]);
         await expectHostMatchesStacks(host, [state]);
     });
 });

@@ -34,10 +34,12 @@ options:
   --json                   one JSON status line per event on stdout
   --pulumi-root DIR        the Pulumi CLI installation to use (DIR/bin/pulumi)
 
-Signals: SIGINT or SIGTERM stops between passes: a running drift check is cancelled (it writes
-nothing), a running \`up\` is left to finish; a second signal cancels the \`up\` the way Ctrl+C
-cancels \`pulumi up\` (the CLI finishes the VM operations in flight, saves the state and exits).
-\`pulumi cancel\` (stack.cancel()) is never used: it would drop the lock of an update still running.
+Signals: SIGINT or SIGTERM to this process stops it between passes: a running drift check is
+cancelled (it writes nothing), a running \`up\` is left to finish; a second signal cancels the \`up\`
+the way Ctrl+C cancels \`pulumi up\` (the CLI finishes the VM operations in flight, saves the state
+and exits). Ctrl+C on a terminal signals the pulumi CLI as well (one process group): it cancels a
+running \`up\` that same way at once. \`pulumi cancel\` (stack.cancel()) is never used: it drops the
+lock of an update that may still be running.
 
 exit codes (of the last pass): 0 no drift or converged (Ready), 3 drift found and not remediated
 (Drifted), 4 remediation failed after the retries, 5 another update held the stack until the

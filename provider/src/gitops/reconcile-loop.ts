@@ -124,8 +124,9 @@ async function runPass(pass: number, options: ReconcileOptions, context: Reconci
             const { changes } = await operations.remediate(interrupt);
             return { kind: "ready", summary, remediated: changes > 0, attempts: attempt };
         } catch (err) {
-            // A check cut short by the stop signal is no failure: the runner is going away.
-            if (stop.aborted && (stage === "check" || interrupt.aborted)) return { kind: "stopped" };
+            // Whatever fails once a stop was asked for is no failure to retry: the runner is going away
+            // (a check cut short, an up the CLI cancelled because Ctrl+C reached it too).
+            if (stop.aborted) return { kind: "stopped" };
             const conflict = operations.isConflict(err);
             const cause = conflict ? "conflict" : stage;
             const reason: ReconcileReason = conflict ? "UpdateConflict" : stage === "check" ? "CheckFailed" : "RemediationFailed";
