@@ -47,6 +47,9 @@ export function refreshPreview(options: RefreshPreviewOptions = {}): Promise<Pre
             maxBuffer: 512 * 1024 * 1024,
             ...(options.signal !== undefined ? { signal: options.signal, killSignal: "SIGINT" as const } : {}),
         }, (err, stdout, stderr) => {
+            if (err !== null && (err as NodeJS.ErrnoException).code === "ENOENT") {
+                return reject(new RefreshPreviewError(`cannot run the Pulumi CLI: ${options.command ?? "pulumi"} is not on PATH`, 1, "", false));
+            }
             const code = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
             let parsed: PreviewOutput | undefined;
             try {

@@ -40,8 +40,12 @@ export async function openStack(options: OpenStackOptions): Promise<OpenedStack>
         throw new Error(`cannot run the Pulumi CLI (${options.pulumiRoot !== undefined ? `${options.pulumiRoot}/bin/pulumi` : "`pulumi` on PATH"}): ${automationMessage(err)}`);
     });
     const workDir = path.resolve(options.workDir);
-    const workspace = await LocalWorkspace.create({ workDir, pulumiCommand });
-    const name = options.stack ?? (await workspace.stack())?.name;
+    const workspace = await LocalWorkspace.create({ workDir, pulumiCommand }).catch((err: unknown) => {
+        throw new Error(`cannot open the Pulumi project in ${workDir}: ${automationMessage(err)}`);
+    });
+    const name = options.stack ?? (await workspace.stack().catch((err: unknown) => {
+        throw new Error(`cannot find the selected stack in ${workDir}: ${automationMessage(err)}`);
+    }))?.name;
     if (name === undefined) throw new Error(`no stack selected in ${workDir}: pass --stack`);
     const stack = await Stack.select(name, workspace).catch((err: unknown) => {
         throw new Error(`cannot select stack '${name}' in ${workDir}: ${automationMessage(err)}`);
