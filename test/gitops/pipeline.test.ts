@@ -166,6 +166,16 @@ async function pendingOperations(): Promise<{ type: string; resource: { urn: str
     return state.deployment.pending_operations ?? [];
 }
 
+/** The runtime IDs of the systems on a host now. */
+async function runtimeIdsOn(site: Site): Promise<Set<string>> {
+    return new Set((await site.host.sim.control.state()).systems.map((s) => s.runtimeId));
+}
+
+/** Systems on a host that were not there (by runtime ID) when `known` was taken: creates under way or done. */
+async function newSystemsOn(site: Site, known: Set<string>): Promise<string[]> {
+    return (await site.host.sim.control.state()).systems.filter((s) => !known.has(s.runtimeId)).map((s) => s.id);
+}
+
 function pulumiHcs(args: readonly string[]): Promise<RunResult> {
     return new Promise((resolve) => execFile(process.execPath, [PULUMI_HCS, ...args], { env: { ...process.env, ...a.agent.clientEnv() } },
         (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr })));
@@ -243,5 +253,70 @@ describe("the GitOps pipeline (examples/gitops/pipeline/reconcile.sh)", () => {
         // The limit the operator changed stays as they left it: what read cannot see, up cannot repair.
         expect(await processorOnHost(a, before.get("pool-a-1")!.id!)).toMatchObject({ Limit: 20000 });
         expect(after.get("pool-a-1")!.outputs?.processorLimit).toBe(PROCESSOR_LIMIT);
+    });
+
+    it("another runner's update holds the stack: exit 5, DRIFT_STATUS=conflict, its lock left alone", async () => {
+        const target = (await vmsByName()).get("pool-b-2")!;
+        const known = await runtimeIdsOn(b);
+        await b.host.sim.control.kill(target.id!);
+        // The other runner's create waits 20 s for its guest: it holds the stack's lock all that time.
+        await b.host.sim.control.guestFault("dial-late", { delayMs: 20_000 });
+        const other = project.start(["up", "--refresh", "--yes", "--skip-preview"]);
+        let run: PipelineRun;
+        try {
+            await eventually(async () => expect(await newSystemsOn(b, known)).not.toEqual([]), 60_000);
+            expect(lockFiles()).toHaveLength(1);
+            const notified = path.join(project.dir, "notified-conflict");
+            run = await pipeline({ REMEDIATE: "1", NOTIFY_CMD: `echo "$DRIFT_STATUS $DRIFT_EXIT_CODE" > '${notified}'` });
+            console.info(`observed: a pipeline run meeting another runner's update: exit ${run.code} in ${run.seconds.toFixed(1)} s`);
+            expectExit(run, EXIT.conflict);
+            expect(fs.readFileSync(notified, "utf8")).toBe("conflict 5\n");
+            expect(run.stderr).toMatch(new RegExp(`conflict: another runner holds the stack's lock; not touching it:\\n {2}live: \\S+@${os.hostname()} pid \\d+`));
+            expect(run.stderr).not.toContain("recovery: pulumi cancel");
+            expect(lockFiles()).toHaveLength(1);
+        } finally {
+            await b.host.sim.control.clearFaults();
+            // A failure above must not leave the other update running into the next test.
+            expectSuccess(await other.done);
+        }
+        expect(lockFiles()).toEqual([]);
+        await expectConverged();
+    });
+
+    it("a runner killed while up --refresh creates leaves its lock and a pending create; the next run clears both (logged) and converges", async () => {
+        const target = (await vmsByName()).get("pool-b-0")!;
+        const known = await runtimeIdsOn(b);
+        await b.host.sim.control.kill(target.id!);
+        await b.host.sim.control.guestFault("dial-late", { delayMs: 10_000 });
+        const runner = startPipeline({ REMEDIATE: "1" });
+        try {
+            // The VM's create is under way on the agent (its guest not yet dialled): kill the whole job.
+            await Promise.race([
+                eventually(async () => expect(await newSystemsOn(b, known)).not.toEqual([]), 90_000),
+                runner.done.then((r) => { throw new Error(`the runner ended (${r.code}) before its up created anything:\n${r.stderr}`); }),
+            ]);
+            process.kill(-runner.child.pid!, "SIGKILL");
+        } finally {
+            await b.host.sim.control.clearFaults();
+        }
+        const killed = await runner.done;
+        expect(killed.stderr).toContain("step 3: remediation");
+        // What the killed runner left in the backend: its lock, and the create it never heard back about.
+        expect(lockFiles()).toHaveLength(1);
+        expect((await pendingOperations()).map((op) => `${op.type} ${op.resource.urn.split("::").pop()}`)).toEqual(["creating pool-b-0"]);
+
+        const next = await pipeline({ REMEDIATE: "1" });
+        console.info(`observed: the run after a killed runner (recovery, remediation): exit ${next.code} in ${next.seconds.toFixed(1)} s`);
+        expectExit(next, EXIT.clean);
+        const log = next.stderr;
+        console.info(`the run after the killed one, its own lines:\n${log.split("\n").filter((l) => /^(reconcile:| {2}\S)/.test(l)).join("\n")}`);
+        expect(log).toMatch(/recovery: the state holds pending operations \(.*\):\n {2}creating urn:\S+::pool-b-0\n/);
+        expect(log).toMatch(new RegExp(`recovery: the stack's lock was left by a runner that is gone:\\n {2}stale: \\S+@${os.hostname()} pid \\d+, \\d+ s old \\(file://\\S+\\): no such process on this machine`));
+        expect(log).toContain("recovery: pulumi cancel --yes");
+        expect(log.indexOf("pulumi cancel --yes")).toBeLessThan(log.indexOf("remediated"));
+        expect(lockFiles()).toEqual([]);
+        expect(await pendingOperations()).toEqual([]);
+        await expectConverged();
+        expectExit(await pipeline(), EXIT.clean);
     });
 });

@@ -110,6 +110,7 @@ locked_run() {
       printf '  %s\n' "$verdict" >&2
       log "recovery: pulumi cancel --yes (deletes the stack's lock)"
       p cancel --yes >&2 || { log "pulumi cancel failed"; return "$EXIT_ERROR"; }
+      log "recovery: the stack is unlocked; pulumi $1 again"
     else
       log "conflict: another runner holds the stack's lock; not touching it:"
       printf '  %s\n' "$verdict" >&2
@@ -135,11 +136,13 @@ recover_interrupted_run() {
   local pending rc=0
   pending="$(pending_operations)" || { log "pulumi stack export failed"; return "$EXIT_ERROR"; }
   [ -z "$pending" ] && return 0
-  log "recovery: an interrupted run left pending operations in the state:"
+  # A live update's operations are pending too: the refresh needs the stack's lock, so it runs only
+  # when no live runner holds it (then the operations are an interrupted run's), else it is a conflict.
+  log "recovery: the state holds pending operations (an interrupted run's, unless another runner's update is under way):"
   printf '  %s\n' "$pending" >&2
   log "recovery: pulumi refresh --yes --skip-preview --clear-pending-creates"
   locked_run "$OUT_DIR/recovery.log" refresh --yes --skip-preview --clear-pending-creates || rc=$?
-  [ "$rc" -eq 0 ] || log "recovery: the refresh failed ($rc)"
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne "$EXIT_CONFLICT" ]; then log "recovery: the refresh failed ($rc)"; fi
   return "$rc"
 }
 
@@ -187,10 +190,13 @@ reconcile() {
     return "$EXIT_DRIFT"
   fi
 
-  log "step 3: remediation (pulumi up --refresh --yes)"
+  log "step 3: remediation"
   rc=0
   recover_interrupted_run || rc=$?
-  if [ "$rc" -eq 0 ]; then locked_run "$UP_LOG" up --refresh --yes --skip-preview || rc=$?; fi
+  if [ "$rc" -eq 0 ]; then
+    log "pulumi up --refresh --yes --skip-preview (its output: $UP_LOG)"
+    locked_run "$UP_LOG" up --refresh --yes --skip-preview || rc=$?
+  fi
   if [ "$rc" -eq "$EXIT_CONFLICT" ]; then STATUS=conflict; return "$EXIT_CONFLICT"; fi
   if [ "$rc" -ne 0 ]; then
     log "remediation failed (pulumi exited $rc)"
@@ -200,7 +206,7 @@ reconcile() {
   rc=0
   p preview --refresh --expect-no-changes > "$OUT_DIR/verify.log" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ]; then
-    log "the stack did not converge: the drift check after the remediation exited $rc (see $OUT_DIR/verify.log)"
+    log "the stack did not converge: the drift check after the remediation exited $rc (its output: $OUT_DIR/verify.log)"
     STATUS=remediation-failed
     return "$EXIT_REMEDIATION_FAILED"
   fi
