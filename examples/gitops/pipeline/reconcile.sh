@@ -13,7 +13,9 @@
 # Inputs (environment):
 #   PULUMI_STACK          the stack to reconcile (required)
 #   PULUMI_BACKEND_URL    the state backend, e.g. file://…, postgres://…, azblob://… (required: a CI
-#                         runner must not fall back to whatever `pulumi login` last chose)
+#                         runner must not fall back to whatever `pulumi login` last chose); its
+#                         credentials as Pulumi reads them (AZURE_STORAGE_ACCOUNT and AZURE_STORAGE_KEY
+#                         for azblob://)
 #   REMEDIATE             0 report only (default), 1 repair drift with `pulumi up --refresh`
 #   NOTIFY_CMD            optional: a shell command run last; stdin: drift.json (empty when the check
 #                         itself failed); env: DRIFT_STATUS (clean, drifted, remediated,
@@ -22,8 +24,10 @@
 #   PROJECT_DIR           the Pulumi project (default: this script's parent folder)
 #   STALE_LOCK_AFTER_SECONDS  a lock older than this is a killed runner's, never a live one's
 #                         (default 3600; keep it above the CI job's timeout)
-#   PULUMI_CONFIG_PASSPHRASE, PULUMI_HCS_AGENT_CA/_CERT/_KEY (or _CERT_PATH), PULUMI_HCS_AGENT_PIN:
-#                         passed through to Pulumi and the provider (docs/agent.md, "Client side")
+#   PULUMI_CONFIG_PASSPHRASE  the stack's passphrase secrets provider, for Pulumi
+#   PULUMI_HCS_AGENT_CERT_PATH, or PULUMI_HCS_AGENT_CA, PULUMI_HCS_AGENT_CERT and PULUMI_HCS_AGENT_KEY
+#                         (and PULUMI_HCS_AGENT_PIN): the agents' client credentials as files, for
+#                         the provider and pulumi-hcs (docs/agent.md, "Client side")
 #
 # Exit codes (those of `pulumi-hcs reconcile` and `drift-report`): 0 no drift, or drift remediated;
 # 1 error (the check, the report or the recovery failed); 2 bad usage; 3 drift found, report only;
