@@ -102,7 +102,7 @@ stale_locks() {
 # every lock is a killed runner's, logs the recovery, runs `pulumi cancel` and tries once more.
 # Returns the command's exit code, or EXIT_CONFLICT when a live runner holds the lock.
 locked_run() {
-  local log_file="$1" rc verdict
+  local log_file="$1" rc verdict attempt
   shift
   for attempt in 1 2; do
     rc=0
