@@ -3,7 +3,7 @@
  * agent would refuse at create known at preview: folders outside its roots, unreadable credentials.
  */
 import { provider } from "../support/provider";
-import { startTestAgent, type TestAgent } from "../support/agent";
+import { startTestAgent, type TestAgent, removeTestAgentFolders } from "../support/agent";
 import { BASE_LAYER, startTestHost, type TestHost } from "../support/simulated-host";
 
 let host: TestHost;
@@ -20,6 +20,7 @@ afterAll(async () => {
     process.env = saved;
     await agent?.stop();
     await host?.stop();
+    removeTestAgentFolders();
 });
 
 describe("check on a host agent", () => {

@@ -16,7 +16,7 @@ import { agentApi, type WireEventKind, type WireUpdateVmResponse, type WireVm, t
 import { loadClientCredentials } from "../../provider/src/agent/client-credentials";
 import { DEFAULT_MEMORY_SIZE_IN_MB } from "../../provider/src/model/resolve";
 import { UvmStepError } from "../../provider/src/uvm/step-error";
-import { startTestAgent, type TestAgent } from "../support/agent";
+import { startTestAgent, type TestAgent, removeTestAgentFolders } from "../support/agent";
 import { BASE_LAYER, eventually, simulatedConfiguration, startTestHost, type TestHost } from "../support/simulated-host";
 
 jest.setTimeout(60_000);
@@ -50,6 +50,7 @@ afterAll(async () => {
     operator?.close();
     await agent?.stop();
     await host?.stop();
+    removeTestAgentFolders();
 });
 
 /**

@@ -19,7 +19,7 @@ import { AgentCallError, AgentClient } from "../../provider/src/agent/agent-clie
 import { agentApi, type WireAgentInfo, type WireVm } from "../../provider/src/agent/api";
 import { loadClientCredentials } from "../../provider/src/agent/client-credentials";
 import { parseHostTarget } from "../../provider/src/model/host-target";
-import { startTestAgent, type TestAgent } from "../support/agent";
+import { startTestAgent, type TestAgent, removeTestAgentFolders } from "../support/agent";
 import type { CertFiles } from "../support/pki";
 import { BASE_LAYER, eventually, startTestHost, type TestHost } from "../support/simulated-host";
 
@@ -38,6 +38,7 @@ afterAll(async () => {
     for (const client of clients) client.close();
     await agent?.stop();
     await host?.stop();
+    removeTestAgentFolders();
 });
 
 /** A provider's client for `identity` (its certificate from the agent's test PKI made on first use). */

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { AgentClient } from "../../provider/src/agent/agent-client";
 import type { WireVm } from "../../provider/src/agent/api";
 import { loadClientCredentials } from "../../provider/src/agent/client-credentials";
-import { startTestAgent, type TestAgent } from "../support/agent";
+import { startTestAgent, type TestAgent, removeTestAgentFolders } from "../support/agent";
 import { BASE_LAYER, startTestHost, type TestHost } from "../support/simulated-host";
 
 const run = promisify(execFile);
@@ -101,6 +101,7 @@ afterAll(async () => {
     operator?.close();
     await agent?.stop();
     await host?.stop();
+    removeTestAgentFolders();
 });
 
 describe("pulumi-hcs ps --host grpcs://…", () => {

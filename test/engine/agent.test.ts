@@ -18,7 +18,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { type TestAgent, startTestAgent } from "../support/agent";
+import { type TestAgent, startTestAgent, removeTestAgentFolders } from "../support/agent";
 import { diagnosticBlocks } from "../support/diagnostics-section";
 import { expectHostMatchesStacks, hostStackDifferences } from "../support/host-matches-stacks";
 import { expectSuccess, newTestProgram, type PulumiProject, type RunResult, type StackResource, type StackState, utilityVms } from "../support/pulumi-project";
@@ -80,6 +80,7 @@ afterAll(async () => {
     await agent?.stop();
     await host?.stop();
     if (agent !== undefined) fs.rmSync(agent.dir, { recursive: true, force: true });
+    removeTestAgentFolders();
 });
 
 describe("the lifecycle through an agent", () => {

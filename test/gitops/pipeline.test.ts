@@ -19,7 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { DriftSummary } from "../../provider/src/gitops/drift-summary";
-import { startTestAgent, type TestAgent } from "../support/agent";
+import { startTestAgent, type TestAgent, removeTestAgentFolders } from "../support/agent";
 import { expectHostMatchesStacks } from "../support/host-matches-stacks";
 import { expectSuccess, newPulumiProject, type PulumiProject, type RunResult, type StackResource, type StackState, utilityVms } from "../support/pulumi-project";
 import { BASE_LAYER, eventually, hostNameOf, simulatedConfiguration, startTestHost, type TestHost } from "../support/simulated-host";
@@ -71,6 +71,7 @@ afterAll(async () => {
         await site?.agent.stop();
         await site?.host.stop();
     }
+    removeTestAgentFolders();
 });
 
 interface PipelineRun extends RunResult {

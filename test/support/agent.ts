@@ -54,13 +54,16 @@ export interface TestAgent {
     restart(): Promise<TestAgent>;
 }
 
-/** Folders this file's agents made, removed after the test file (a restarted agent reuses its folder until then). */
+/** Folders the agents of this test file made (a restarted agent reuses its folder until then). */
 const madeDirs = new Set<string>();
-if (typeof afterAll === "function") {
-    afterAll(() => {
-        for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true });
-        madeDirs.clear();
-    });
+
+/**
+ * Removes every folder this file's agents made: call it in the file's afterAll, after stopping them.
+ * (This module may first load while tests run, when jest takes no more hooks, so it cannot register one.)
+ */
+export function removeTestAgentFolders(): void {
+    for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true });
+    madeDirs.clear();
 }
 
 function madeDir(): string {
