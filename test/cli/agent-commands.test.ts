@@ -12,6 +12,7 @@ import type { WireVm } from "../../provider/src/agent/api";
 import { loadClientCredentials } from "../../provider/src/agent/client-credentials";
 import { startTestAgent, type TestAgent, removeTestAgentFolders } from "../support/agent";
 import { BASE_LAYER, startTestHost, type TestHost } from "../support/simulated-host";
+import { isWindows } from "../../provider/src/platform";
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, "../../provider/bin/pulumi-hcs.js");
@@ -87,7 +88,13 @@ function scratchFolderOnDisk(name: string): string {
     return path.join(host.sim.root, "fs", "c", "uvms", name);
 }
 
+// The host agent runs on Linux in front of the simulator (README, What is missing: not under Wine),
+// and these tests make its certificates with Debian's openssl, which the Windows run does not have:
+// on Windows they are reported as skipped.
+const describeWithAgent = isWindows ? describe.skip : describe;
+
 beforeAll(async () => {
+    if (isWindows) return;
     host = await startTestHost();
     agent = await startTestAgent({ host: host.hostName });
     operator = new AgentClient(agent.address, "127.0.0.1", agent.port, loadClientCredentials(agent.clientEnv("operator-1")));
@@ -104,7 +111,7 @@ afterAll(async () => {
     removeTestAgentFolders();
 });
 
-describe("pulumi-hcs ps --host grpcs://…", () => {
+describeWithAgent("pulumi-hcs ps --host grpcs://…", () => {
     it("lists the agent's VMs with the resource's name, state, age, processors, memory and guest connection", async () => {
         const { code, stdout, stderr } = await cli("operator-1", "ps");
         expect(stderr).toBe("");
@@ -150,7 +157,7 @@ describe("pulumi-hcs ps --host grpcs://…", () => {
     });
 });
 
-describe("pulumi-hcs inspect --host grpcs://…", () => {
+describeWithAgent("pulumi-hcs inspect --host grpcs://…", () => {
     it("prints the agent's Vm message with the document parsed, for a prefix only one of its VMs starts with", async () => {
         const prefix = uniquePrefix(build.id, [build.id, idle.id, ...TWINS]);
         const { code, stdout, stderr } = await cli("reader-1", "inspect", prefix.toUpperCase());
@@ -185,7 +192,7 @@ describe("pulumi-hcs inspect --host grpcs://…", () => {
     });
 });
 
-describe("pulumi-hcs rm --host grpcs://…", () => {
+describeWithAgent("pulumi-hcs rm --host grpcs://…", () => {
     it("refuses a reader: the error names the agent, DeleteVm and PERMISSION_DENIED, and the VM stays", async () => {
         const { code, stdout, stderr } = await cli("reader-1", "rm", idle.id);
         expect(code).toBe(1);
@@ -223,7 +230,7 @@ describe("pulumi-hcs rm --host grpcs://…", () => {
     });
 });
 
-describe("without client credentials", () => {
+describeWithAgent("without client credentials", () => {
     it.each([["ps"], ["inspect", TWINS[0]!], ["rm", TWINS[0]!]])("%s says which variables to set, in one line, exit 1", async (...args) => {
         const empty = fs.mkdtempSync(path.join(os.tmpdir(), "hcs-no-creds-"));
         const { code, stdout, stderr } = await cliWithEnv({ PULUMI_HCS_AGENT_CERT_PATH: empty }, ...args, "--host", agent.address);
