@@ -49,7 +49,6 @@ const OUTPUTS = {
     scratchPath: { type: "string", description: "The scratch disk, <scratch folder>\\sandbox.vhdx." },
     scratchCreated: { type: "boolean", description: "Whether the provider copied sandbox.vhdx from the template (destroy then removes it)." },
     createdFolders: { type: "array", items: { type: "string" }, description: "Folders the provider created for the scratch, outermost first (destroy removes them when empty)." },
-    document: { type: "string", description: "The exact JSON document sent to HcsCreateComputeSystem." },
     assignedMemoryInMB: { type: "integer", description: "Memory HCS reported assigned at the last refresh, in MB." },
     hostId: {
         type: "string",
@@ -76,7 +75,7 @@ const properties = {
     ...OUTPUTS,
 };
 const alwaysSet = FIELDS.filter((f) => f.default.kind !== "none" || f.required).map((f) => f.name)
-    .concat(["runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "document"]);
+    .concat(["runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders"]);
 
 const schema = {
     name: "hcs",

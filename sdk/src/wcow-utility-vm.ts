@@ -199,8 +199,6 @@ export class WcowUtilityVm extends pulumi.CustomResource {
     declare public readonly scratchCreated: pulumi.Output<boolean>;
     /** Folders the provider created for the scratch (destroy removes them when empty). */
     declare public readonly createdFolders: pulumi.Output<string[]>;
-    /** The exact JSON document sent to HcsCreateComputeSystem. */
-    declare public readonly document: pulumi.Output<string>;
     /** Memory HCS reported assigned at the last refresh, in MB. */
     declare public readonly assignedMemoryInMB: pulumi.Output<number | undefined>;
     /**
@@ -295,7 +293,7 @@ const INPUT_NAMES: ReadonlySet<string> = new Set(INPUTS);
 /** Every output property of WcowUtilityVm: each input's effective value, then what the lifecycle adds. */
 export const OUTPUTS = [
     ...INPUTS,
-    "runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "document", "assignedMemoryInMB", "hostId",
+    "runtimeId", "state", "uvmFolder", "scratchPath", "scratchCreated", "createdFolders", "assignedMemoryInMB", "hostId",
     "guestConnection", "guestOsType", "guestProtocolVersion",
 ] as const;
 

@@ -111,13 +111,13 @@ async function createCase(c, hostName) {
         if (sent.length > 0) return { document: sent[0], refusedBy: "hcs", messages: [message] };
         return { refusedBy: "create", messages: [message] };
     }
-    if (sent[0] !== created.outs.document) throw new Error(`case ${c.name}: the document output is not the one sent to HcsCreateComputeSystem`);
+    if (sent.length !== 1) throw new Error(`case ${c.name}: create sent ${sent.length} documents to HcsCreateComputeSystem, expected 1`);
     try {
         await provider.delete(created.id, created.outs);
     } catch (err) {
-        return { document: created.outs.document, cleanupError: err instanceof Error ? err.message : String(err) };
+        return { document: sent[0], cleanupError: err instanceof Error ? err.message : String(err) };
     }
-    return { document: created.outs.document };
+    return { document: sent[0] };
 }
 
 run().then(

@@ -30,7 +30,7 @@ async function update(id: string, olds: Bag, changes: Bag): Promise<Bag> {
 }
 
 describe("create", () => {
-    it("creates and starts the VM with the document it reports, copying the scratch from the template", async () => {
+    it("creates and starts the VM, copying the scratch from the template", async () => {
         const { id, outs } = await createVm(vmArgs(host, "create-basic", { memorySizeInMB: 2048, processorLimit: 40000 }));
         expect(outs).toMatchObject({
             computeSystemId: id,
@@ -43,10 +43,11 @@ describe("create", () => {
             processorLimit: 40000,
         });
         expect(outs.runtimeId).toMatch(/^[0-9a-f-]{36}$/);
-        const document = JSON.parse(outs.document as string) as { Owner: string; ShouldTerminateOnLastHandleClosed?: boolean };
-        expect(document.Owner).toBe("pulumi-hcs");
+        // The create document is not kept in the outputs (a quarter of the state; `render` prints it).
+        expect(outs).not.toHaveProperty("document");
+        const document = await simulatedConfiguration(host, id) as unknown as { Owner: string; ShouldTerminateOnLastHandleClosed?: boolean };
+        expect(document).toMatchObject({ Owner: "pulumi-hcs", VirtualMachine: { ComputeTopology: { Memory: { SizeInMB: 2048 }, Processor: { Limit: 40000 } } } });
         expect(document.ShouldTerminateOnLastHandleClosed).toBeUndefined();
-        expect(await simulatedConfiguration(host, id)).toEqual(document);
         await provider.delete!(id, outs);
     });
 
@@ -224,6 +225,18 @@ describe("read", () => {
         await provider.delete!(id, outs);
     });
 
+    it("drops the create document a state from an earlier version holds, on refresh and on update", async () => {
+        const { id, outs, inputs } = await createVm(vmArgs(host, "read-old-state"));
+        const oldState = { ...outs, document: "{\"Owner\":\"pulumi-hcs\"}" };
+        const refreshed = await provider.read!(id, oldState);
+        expect(refreshed.props).not.toHaveProperty("document");
+        expect(refreshed.props).toMatchObject({ state: "Running", runtimeId: outs.runtimeId });
+        const updated = await provider.update!(id, oldState, { ...inputs, noWritableFileShares: true });
+        expect(updated.outs).not.toHaveProperty("document");
+        expect(updated.outs).toMatchObject({ noWritableFileShares: true, runtimeId: outs.runtimeId });
+        await provider.delete!(id, outs);
+    });
+
     it("reads a VM killed behind Pulumi's back as gone", async () => {
         const { id, outs } = await createVm(vmArgs(host, "drift-kill"));
         await host.sim.control.kill(id);
@@ -284,7 +297,6 @@ describe("adoptExisting (the SDK's import option)", () => {
             uvmFolder: "C:\\layers\\base",
             scratchPath: `C:\\uvms\\${id}\\sandbox.vhdx`,
             scratchCreated: false,
-            document: "",
         });
         await provider.delete!(id, outs);
         expect(isNotFound(await host.client.openComputeSystem(id).catch((e: unknown) => e))).toBe(true);

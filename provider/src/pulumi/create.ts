@@ -27,7 +27,7 @@ export async function create(inputs: PropertyBag): Promise<pulumi.dynamic.Create
             throw Object.assign(err, {
                 id: err.leftBehind.computeSystemId,
                 // With `__provider`, or the engine could not refresh or destroy what is left behind.
-                properties: withEngineKeys({ ...checked, state: "Unknown", document: "", runtimeId: "", ...err.leftBehind }, inputs),
+                properties: withEngineKeys({ ...checked, state: "Unknown", runtimeId: "", ...err.leftBehind }, inputs),
                 // The engine shows only these for a resource that failed to initialize: the original
                 // failure first, then what the rollback could not undo.
                 reasons: [

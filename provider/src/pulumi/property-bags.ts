@@ -60,8 +60,15 @@ const HIDDEN_KEYS: ReadonlySet<string> = new Set([
 /** A Pulumi property bag: JSON-like values only (`google.protobuf.Struct` refuses undefined). */
 export type PropertyBag = Record<string, unknown>;
 
+/**
+ * Outputs that states written by earlier versions hold and this one no longer keeps: `document`, the
+ * 1 KB create document (a quarter of a VM's state, which the engine rewrites after every step of
+ * every VM; `pulumi-hcs render` prints it from the inputs). Read and update leave them behind.
+ */
+const RETIRED_OUTPUTS: readonly string[] = ["document"];
+
 /** The outputs of a WcowUtilityVm: every input's effective value, plus what the lifecycle adds. */
-export type WcowUtilityVmOutputs = PropertyBag & UtilityVmState & {
+export type WcowUtilityVmOutputs = PropertyBag & Omit<UtilityVmState, "document"> & {
     /** Memory HCS reported assigned at the last refresh, in MB. */
     readonly assignedMemoryInMB?: number;
     /** The identity of the host the VM lives on (TargetHost.identity), when the host has one. */
@@ -183,7 +190,13 @@ export function stateOf(outputs: PropertyBag): PropertyBag {
     );
 }
 
-/** Outputs after create: the checked inputs plus the lifecycle's state (the generated ID included). */
-export function outputsOf(inputs: PropertyBag, state: UtilityVmState): WcowUtilityVmOutputs {
-    return { ...inputs, ...state, createdFolders: [...state.createdFolders] };
+/** Outputs after create: the checked inputs plus the lifecycle's state (the generated ID included), without the create document. */
+export function outputsOf(inputs: PropertyBag, state: Omit<UtilityVmState, "document"> & { readonly document?: string }): WcowUtilityVmOutputs {
+    const { document: _document, ...kept } = state;
+    return { ...inputs, ...kept, createdFolders: [...state.createdFolders] };
+}
+
+/** A state's outputs without those this version no longer keeps (RETIRED_OUTPUTS). */
+export function withoutRetiredOutputs(outputs: PropertyBag): PropertyBag {
+    return Object.fromEntries(Object.entries(outputs).filter(([key]) => !RETIRED_OUTPUTS.includes(key)));
 }

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
-import { deletableStateOf, inputsOf, type PropertyBag, withoutProviderKey, withResource } from "./property-bags";
+import { deletableStateOf, inputsOf, type PropertyBag, withoutProviderKey, withoutRetiredOutputs, withResource } from "./property-bags";
 import { connectStateHost } from "./resolve-inputs";
 
 /**
@@ -24,7 +24,7 @@ import { connectStateHost } from "./resolve-inputs";
  * it has any provider code (pulumi#16175), so the SDK turns the `import` option into `adoptExisting`.
  */
 export async function read(id: string, props: PropertyBag = {}): Promise<pulumi.dynamic.ReadResult> {
-    const known = withoutProviderKey(props);
+    const known = withoutRetiredOutputs(withoutProviderKey(props));
     const host = await connectStateHost(known, `read utility VM '${id}'`);
     const observed = await host.refreshVm(deletableStateOf(id, known));
     if (!observed) return {};

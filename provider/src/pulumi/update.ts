@@ -3,7 +3,7 @@ import type { SystemState } from "../hcs";
 import type { GuestConnectionOutcome } from "../uvm/start-utility-vm";
 import type { InPlaceSettings } from "../uvm/update";
 import { changedInputs } from "./diff";
-import { checkedInputs, type PropertyBag, stateOf, withEngineKeys, withHostId, withoutProviderKey, withResource } from "./property-bags";
+import { checkedInputs, type PropertyBag, stateOf, withEngineKeys, withHostId, withoutProviderKey, withoutRetiredOutputs, withResource } from "./property-bags";
 import { expectStateHost, resolveCheckedInputs } from "./resolve-inputs";
 
 /** Inputs HCS applies to the running VM (the others in place are the provider's own). */
@@ -19,7 +19,7 @@ const HCS_SETTINGS: readonly (keyof InPlaceSettings)[] = ["processorLimit", "pro
  * (ErrorResourceInitFailed): the next `pulumi up` shows and retries exactly the refused changes.
  */
 export async function update(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.UpdateResult> {
-    const previous = withoutProviderKey(olds);
+    const previous = withoutRetiredOutputs(withoutProviderKey(olds));
     const { options, host } = await resolveCheckedInputs(news, `update utility VM '${id}'`);
     expectStateHost(host, previous, `update utility VM '${id}'`);
     const desired = checkedInputs(options, news.timeouts);

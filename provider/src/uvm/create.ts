@@ -127,7 +127,8 @@ export async function createUtilityVm(request: CreateUtilityVmRequest): Promise<
         }
 
         step = "error while creating the compute system";
-        steps.debug({ bytes: document.length }, "creating compute system");
+        // The document is no output (a quarter of the state the engine rewrites per step): debug shows it.
+        steps.debug({ bytes: document.length, document }, "creating compute system");
         const created = await createComputeSystem(host, id, document, deadline, isDerivedId(id, options, resource)).catch((err: unknown) => {
             if (isTimeout(err) || isServiceUnavailable(err)) {
                 // The host may still make the system after we gave up on it: remove it if it did.
