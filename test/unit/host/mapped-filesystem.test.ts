@@ -4,6 +4,9 @@ import * as path from "node:path";
 import { HostFileSystemError, isTemporaryName } from "../../../provider/src/host/filesystem";
 import { MappedFileSystem } from "../../../provider/src/host/mapped-filesystem";
 
+/** The `fs` module object itself (the namespace import's properties cannot be spied on). */
+const nodeFs = jest.requireActual<typeof fs>("node:fs");
+
 let root: string;
 let hostFs: MappedFileSystem;
 
@@ -238,7 +241,9 @@ describe("MappedFileSystem errors", () => {
         }
         // Root ignores directory permissions, and on Windows chmod only sets the read-only attribute:
         // there is no EACCES to provoke, so the file system reports one.
-        const spy = jest.spyOn(fs.promises, "stat").mockRejectedValueOnce(Object.assign(new Error("EACCES"), { code: "EACCES" }));
+        const spy = jest.spyOn(nodeFs, "statSync").mockImplementationOnce(() => {
+            throw Object.assign(new Error("EACCES"), { code: "EACCES" });
+        });
         try {
             await expect(hostFs.stat("C:\\x")).rejects.toThrow("Cannot inspect C:\\x: access is denied (EACCES)");
         } finally {
