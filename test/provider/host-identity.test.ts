@@ -7,7 +7,7 @@
 import { startSimulatorProcess, type RunningSimulator } from "../../provider/sim/service/launch";
 import { DEFAULT_HOST_ENV, hostIdentityAt } from "../../provider/src/host/connect-host";
 import { HOST_ID_KEY, inputsOf } from "../../provider/src/pulumi/property-bags";
-import { expectStateHost } from "../../provider/src/pulumi/resolve-inputs";
+import { expectStateHost } from "../../provider/src/pulumi/state-host";
 import { type Bag, checked, createVm, leftovers, provider, vmArgs } from "../support/provider";
 import { startTestHost, type TestHost } from "../support/simulated-host";
 import { isWindows } from "../../provider/src/platform";

@@ -50,7 +50,7 @@ function oncePerHost<T>(cache: Map<string, Promise<T>>, hostText: string, connec
 
 /**
  * The identity of the host a `host` value names (TargetHost.identity), without connecting this
- * process to it: a caller choosing between addresses (pulumi/resolve-inputs.ts) asks each before
+ * process to it: a caller choosing between addresses (pulumi/state-host.ts) asks each before
  * connecting to the right one, since a process talks to one simulated host only.
  * @throws Error when the value is not a host this provider knows, or the host cannot be reached.
  */

@@ -1,9 +1,15 @@
-import { createUtilityVm } from "../uvm/create";
 import { deleteUtilityVm } from "../uvm/delete";
 import { refreshUtilityVm } from "../uvm/refresh";
-import { updateUtilityVm } from "../uvm/update";
 import type { TargetHost } from "./target-host";
 import type { VmHost } from "./vm-host";
+
+// Create and update (the document builder, the guest connection, Hyper-V sockets: a fifth of the
+// provider's modules) load on first use: a refresh, destroy or preview never needs them, and each
+// Pulumi command starts a new provider process that pays for every module it loads.
+let creating: typeof import("../uvm/create") | undefined;
+let updating: typeof import("../uvm/update") | undefined;
+const uvmCreate = () => (creating ??= require("../uvm/create") as typeof import("../uvm/create")); // eslint-disable-line @typescript-eslint/no-require-imports
+const uvmUpdate = () => (updating ??= require("../uvm/update") as typeof import("../uvm/update")); // eslint-disable-line @typescript-eslint/no-require-imports
 
 /** A host this process acts on itself, through its HCS binding: the lifecycle runs here. */
 export function directVmHost(host: TargetHost): VmHost {
@@ -11,9 +17,9 @@ export function directVmHost(host: TargetHost): VmHost {
         name: host.name,
         identity: host.identity,
         facts: () => host.facts(),
-        createVm: (request) => createUtilityVm({ ...request, host }),
+        createVm: (request) => uvmCreate().createUtilityVm({ ...request, host }),
         refreshVm: (recorded) => refreshUtilityVm(host, recorded),
-        updateVm: (request) => updateUtilityVm({ ...request, host }),
+        updateVm: (request) => uvmUpdate().updateUtilityVm({ ...request, host }),
         deleteVm: (request) => deleteUtilityVm({ ...request, host }),
     };
 }

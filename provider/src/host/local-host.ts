@@ -1,6 +1,6 @@
 import * as os from "node:os";
 import { hcsClient } from "../hcs";
-import { hvSockets } from "../hvsock/hv-socket";
+import { loadHvSockets } from "../hvsock/load-hv-sockets";
 import type { HostFacts } from "../model/host-facts";
 import { windowsBuildNumber } from "../platform";
 import { logicalProcessorsOf } from "./host-facts-query";
@@ -26,7 +26,7 @@ export function connectLocalHost(): TargetHost {
             // This process creates the VM; libuv counts its affinity mask, as Go's runtime.NumCPU does.
             creatorProcessors: os.availableParallelism(),
         }))),
-        hvSockets: () => hvSockets(),
+        hvSockets: () => loadHvSockets(),
         timeZone: () => Promise.resolve().then(windowsTimeZone),
     };
 }

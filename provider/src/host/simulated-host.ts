@@ -1,7 +1,7 @@
 import * as os from "node:os";
 import { UTC_TIME_ZONE, type TimeZoneInformation } from "../gcs/protocol";
 import { HRESULTS, HcsError, hcsClient, type HcsClient } from "../hcs";
-import { hvSockets } from "../hvsock/hv-socket";
+import { loadHvSockets } from "../hvsock/load-hv-sockets";
 import type { HostFacts } from "../model/host-facts";
 import { localPathOfServiceDirectory } from "../platform";
 import { simulatorLibraryPath } from "../../sim/service/library-path";
@@ -93,7 +93,7 @@ export async function connectSimulatedHost(name: string, address: string): Promi
                         `Restart it with this version (its VMs and files stay): pulumi-hcs sim stop --root ${described.root}; pulumi-hcs sim --root ${described.root} --detach`,
                 );
             }
-            return hvSockets(simulatorLibraryPath());
+            return loadHvSockets(simulatorLibraryPath());
         },
         timeZone: () => Promise.resolve(described.timeZone),
     };

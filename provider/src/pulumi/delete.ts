@@ -1,6 +1,6 @@
 import { parseDuration } from "../model/duration";
 import { deletableStateOf, type PropertyBag, resourceOf, withoutProviderKey } from "./property-bags";
-import { connectStateHost } from "./resolve-inputs";
+import { connectStateHost } from "./state-host";
 
 /**
  * `delete`: idempotent; removes the VM and only the files its create made, on the host the state

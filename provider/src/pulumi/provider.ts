@@ -5,8 +5,6 @@
 // Pulumi's property bags to `uvm`.
 import type * as pulumi from "@pulumi/pulumi";
 import { LOG_LEVEL_ENV, log, writeJsonOnStderr } from "../log/logger";
-import { check as checkInputs } from "./check";
-import { create as createVm } from "./create";
 import { remove as removeVm } from "./delete";
 import { diff as diffInputs } from "./diff";
 import { engineLog } from "./engine-log";
@@ -14,9 +12,20 @@ import { engineAddress, watchEngine } from "./engine-watchdog";
 import { echoOnce, replaceHostErrorEcho } from "./host-error-echo";
 import { type PropertyBag, resourceOf } from "./property-bags";
 import { read as readVm } from "./read";
-import { checkWithReports } from "./reported-problems";
 import { forResource, sendWarningsTo } from "./resource-diagnostics";
-import { update as updateVm } from "./update";
+
+// What only preview and up call (check, create, update: the options model's rules, the document
+// builder, the guest connection) loads on first use. Every Pulumi command starts a new provider
+// process, and a refresh or destroy calls only read, diff and delete: loading the rest cost those
+// commands 10-20 ms each (bench/README.md).
+let checking: typeof import("./check") & typeof import("./reported-problems") | undefined;
+let creating: typeof import("./create") | undefined;
+let updating: typeof import("./update") | undefined;
+/* eslint-disable @typescript-eslint/no-require-imports */
+const checkOperation = () => (checking ??= { ...(require("./check") as typeof import("./check")), ...(require("./reported-problems") as typeof import("./reported-problems")) });
+const createOperation = () => (creating ??= require("./create") as typeof import("./create"));
+const updateOperation = () => (updating ??= require("./update") as typeof import("./update"));
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const levelRequested = (process.env[LOG_LEVEL_ENV]?.trim() ?? "") !== "";
 
@@ -49,7 +58,10 @@ function urnOf(...bags: readonly (PropertyBag | undefined)[]): string | undefine
 // to stderr (check, diff, read, delete) have that echo replaced (host-error-echo.ts).
 
 export function check(olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.CheckResult> {
-    return forResource(urnOf(news, olds), () => echoOnce(() => checkWithReports(checkInputs, olds, news)));
+    return forResource(urnOf(news, olds), () => echoOnce(() => {
+        const { check: checkInputs, checkWithReports } = checkOperation();
+        return checkWithReports(checkInputs, olds, news);
+    }));
 }
 
 export function diff(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.DiffResult> {
@@ -57,7 +69,7 @@ export function diff(id: string, olds: PropertyBag, news: PropertyBag): Promise<
 }
 
 export function create(inputs: PropertyBag): Promise<pulumi.dynamic.CreateResult> {
-    return forResource(urnOf(inputs), () => createVm(inputs));
+    return forResource(urnOf(inputs), () => createOperation().create(inputs));
 }
 
 export function read(id: string, props?: PropertyBag): Promise<pulumi.dynamic.ReadResult> {
@@ -65,7 +77,7 @@ export function read(id: string, props?: PropertyBag): Promise<pulumi.dynamic.Re
 }
 
 export function update(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.UpdateResult> {
-    return forResource(urnOf(news, olds), () => updateVm(id, olds, news));
+    return forResource(urnOf(news, olds), () => updateOperation().update(id, olds, news));
 }
 
 function remove(id: string, props: PropertyBag): Promise<void> {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type * as pulumi from "@pulumi/pulumi";
 import { deletableStateOf, inputsOf, type PropertyBag, withoutProviderKey, withoutRetiredOutputs, withResource } from "./property-bags";
-import { connectStateHost } from "./resolve-inputs";
+import { connectStateHost } from "./state-host";
 
 /**
  * `read` (refresh): a VM that no longer exists, or has stopped, reads as gone, so `pulumi refresh`

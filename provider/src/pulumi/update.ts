@@ -4,7 +4,8 @@ import type { GuestConnectionOutcome } from "../uvm/start-utility-vm";
 import type { InPlaceSettings } from "../uvm/update";
 import { changedInputs } from "./diff";
 import { checkedInputs, type PropertyBag, stateOf, withEngineKeys, withHostId, withoutProviderKey, withoutRetiredOutputs, withResource } from "./property-bags";
-import { expectStateHost, resolveCheckedInputs } from "./resolve-inputs";
+import { resolveCheckedInputs } from "./resolve-inputs";
+import { expectStateHost } from "./state-host";
 
 /** Inputs HCS applies to the running VM (the others in place are the provider's own). */
 const HCS_SETTINGS: readonly (keyof InPlaceSettings)[] = ["processorLimit", "processorWeight", "cpuGroupId", "memorySizeInMB", "start"];
