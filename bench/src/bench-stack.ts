@@ -36,6 +36,14 @@ export interface BenchStack {
 
 const STACK = "bench";
 
+let engineProfileDir: string | undefined;
+
+/** Makes every later `pulumi` command write its Go profiles under `dir` (`--profile-engine`). */
+export function profileEngineInto(dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    engineProfileDir = dir;
+}
+
 /**
  * A fresh project for `program` with `count` resources.
  * @param env what the CLI (and so the language host and the provider) sees besides the offline settings.
@@ -70,7 +78,9 @@ export async function newBenchStack(program: BenchProgram, label: string, count:
 
     const run = (args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<TimedRun> => new Promise((resolve) => {
         const started = process.hrtime.bigint();
-        execFile(path.join(PULUMI_BIN, "pulumi"), [...args, "--non-interactive"], { cwd: dir, env: { ...baseEnv, ...extraEnv }, maxBuffer: 256 * 1024 * 1024 },
+        // --profile-engine: the CLI's own Go profiles (pprof CPU and memory, and a trace) per command.
+        const profiling = engineProfileDir !== undefined ? ["--profiling", path.join(engineProfileDir, `${label}-${args[0]}`)] : [];
+        execFile(path.join(PULUMI_BIN, "pulumi"), [...args, ...profiling, "--non-interactive"], { cwd: dir, env: { ...baseEnv, ...extraEnv }, maxBuffer: 256 * 1024 * 1024 },
             (err, stdout, stderr) => {
                 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
                 resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr, seconds });

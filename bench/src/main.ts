@@ -7,7 +7,7 @@
  *
  *     node bench/dist/main.js [--sizes 1,25,100] [--runs 5] [--large 500] [--large-runs 1]
  *                             [--no-binding | --binding-only] [--profile] [--profile-program] [--keep-work]
- *                             [--shape-floor] [--agent]
+ *                             [--shape-floor] [--agent] [--profile-engine]
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { measureBindingThroughput } from "./binding-throughput";
 import { formatDuration, markdownReport } from "./markdown-report";
+import { profileEngineInto } from "./bench-stack";
 import { BENCH_OUT, BENCH_WORK, PULUMI_BIN } from "./paths";
 import { profileSummariesMarkdown, summarizeProfile, writeProviderProfilingWrapper } from "./profiling";
 import { type BenchResults, callsOf, growthOf, stateRowsOf, timingsOf } from "./results";
@@ -34,14 +35,15 @@ interface Options {
     keepWork: boolean;
     /** Also measure the diagnostic shape floor (bench/programs/shaped-noop). */
     shapeFloor: boolean;
+    profileEngine: boolean;
     /** Also measure pulumi-hcs through a host agent (pulumi-hcs-agent) against the direct path. */
     agent: boolean;
 }
 
-const USAGE = "usage: bench [--sizes 1,25,100] [--runs N] [--large N|0] [--large-runs N] [--no-binding | --binding-only] [--profile] [--profile-program] [--keep-work] [--shape-floor] [--agent]";
+const USAGE = "usage: bench [--sizes 1,25,100] [--runs N] [--large N|0] [--large-runs N] [--no-binding | --binding-only] [--profile] [--profile-program] [--keep-work] [--shape-floor] [--agent] [--profile-engine]";
 
 function parseOptions(argv: readonly string[]): Options {
-    const options: Options = { sizes: [1, 25, 100], runs: 5, large: 500, largeRuns: 1, binding: true, seriesEnabled: true, profile: false, profileProgram: false, keepWork: false, shapeFloor: false, agent: false };
+    const options: Options = { sizes: [1, 25, 100], runs: 5, large: 500, largeRuns: 1, binding: true, seriesEnabled: true, profile: false, profileProgram: false, keepWork: false, shapeFloor: false, profileEngine: false, agent: false };
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i]!;
         const value = () => {
@@ -65,6 +67,7 @@ function parseOptions(argv: readonly string[]): Options {
             case "--profile-program": options.profile = true; options.profileProgram = true; break;
             case "--keep-work": options.keepWork = true; break;
             case "--shape-floor": options.shapeFloor = true; break;
+            case "--profile-engine": options.profileEngine = true; break;
             case "--agent": options.agent = true; break;
             case "--help": case "-h": process.stdout.write(`${USAGE}\n`); process.exit(0);
             default: throw new Error(`unknown option '${arg}'\n${USAGE}`);
@@ -82,6 +85,11 @@ async function main(): Promise<void> {
     const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
     const profileDir = options.profile ? path.join(BENCH_OUT, "profiles", stamp) : undefined;
     const wrapperDir = options.profile ? writeProviderProfilingWrapper() : undefined;
+    if (options.profileEngine) {
+        const engineDir = path.join(BENCH_OUT, "profiles", stamp, "engine");
+        profileEngineInto(engineDir);
+        log(`engine profiles (go tool pprof -top <file>.cpu): ${path.relative(process.cwd(), engineDir)}`);
+    }
 
     const series: SeriesResult[] = [];
     const failures: { kind: Kind; n: number; run: number; error: string }[] = [];
