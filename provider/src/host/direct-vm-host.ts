@@ -4,12 +4,11 @@ import type { TargetHost } from "./target-host";
 import type { VmHost } from "./vm-host";
 
 // Create and update (the document builder, the guest connection, Hyper-V sockets: a fifth of the
-// provider's modules) load on first use: a refresh, destroy or preview never needs them, and each
-// Pulumi command starts a new provider process that pays for every module it loads.
-let creating: typeof import("../uvm/create") | undefined;
-let updating: typeof import("../uvm/update") | undefined;
-const uvmCreate = () => (creating ??= require("../uvm/create") as typeof import("../uvm/create")); // eslint-disable-line @typescript-eslint/no-require-imports
-const uvmUpdate = () => (updating ??= require("../uvm/update") as typeof import("../uvm/update")); // eslint-disable-line @typescript-eslint/no-require-imports
+// provider's modules) are required on first use, and from Node's module cache after that: a refresh,
+// destroy or preview never needs them, and each Pulumi command starts a new provider process that
+// pays for every module it loads.
+const uvmCreate = () => require("../uvm/create") as typeof import("../uvm/create"); // eslint-disable-line @typescript-eslint/no-require-imports
+const uvmUpdate = () => require("../uvm/update") as typeof import("../uvm/update"); // eslint-disable-line @typescript-eslint/no-require-imports
 
 /** A host this process acts on itself, through its HCS binding: the lifecycle runs here. */
 export function directVmHost(host: TargetHost): VmHost {

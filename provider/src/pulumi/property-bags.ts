@@ -191,7 +191,7 @@ export function stateOf(outputs: PropertyBag): PropertyBag {
 }
 
 /** Outputs after create: the checked inputs plus the lifecycle's state (the generated ID included), without the create document. */
-export function outputsOf(inputs: PropertyBag, state: Omit<UtilityVmState, "document"> & { readonly document?: string }): WcowUtilityVmOutputs {
+export function outputsOf(inputs: PropertyBag, state: UtilityVmState): WcowUtilityVmOutputs {
     const { document: _document, ...kept } = state;
     return { ...inputs, ...kept, createdFolders: [...state.createdFolders] };
 }

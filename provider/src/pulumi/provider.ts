@@ -15,16 +15,14 @@ import { read as readVm } from "./read";
 import { forResource, sendWarningsTo } from "./resource-diagnostics";
 
 // What only preview and up call (check, create, update: the options model's rules, the document
-// builder, the guest connection) loads on first use. Every Pulumi command starts a new provider
-// process, and a refresh or destroy calls only read, diff and delete: loading the rest cost those
-// commands 10-20 ms each (bench/README.md).
-let checking: typeof import("./check") & typeof import("./reported-problems") | undefined;
-let creating: typeof import("./create") | undefined;
-let updating: typeof import("./update") | undefined;
+// builder, the guest connection) is required on first use, and from Node's module cache after that.
+// Every Pulumi command starts a new provider process, and a refresh or destroy calls only read,
+// diff and delete: loading the rest cost those commands 10-20 ms each (bench/README.md).
 /* eslint-disable @typescript-eslint/no-require-imports */
-const checkOperation = () => (checking ??= { ...(require("./check") as typeof import("./check")), ...(require("./reported-problems") as typeof import("./reported-problems")) });
-const createOperation = () => (creating ??= require("./create") as typeof import("./create"));
-const updateOperation = () => (updating ??= require("./update") as typeof import("./update"));
+const checkModule = () => require("./check") as typeof import("./check");
+const reportedProblemsModule = () => require("./reported-problems") as typeof import("./reported-problems");
+const createModule = () => require("./create") as typeof import("./create");
+const updateModule = () => require("./update") as typeof import("./update");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const levelRequested = (process.env[LOG_LEVEL_ENV]?.trim() ?? "") !== "";
@@ -58,10 +56,7 @@ function urnOf(...bags: readonly (PropertyBag | undefined)[]): string | undefine
 // to stderr (check, diff, read, delete) have that echo replaced (host-error-echo.ts).
 
 export function check(olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.CheckResult> {
-    return forResource(urnOf(news, olds), () => echoOnce(() => {
-        const { check: checkInputs, checkWithReports } = checkOperation();
-        return checkWithReports(checkInputs, olds, news);
-    }));
+    return forResource(urnOf(news, olds), () => echoOnce(() => reportedProblemsModule().checkWithReports(checkModule().check, olds, news)));
 }
 
 export function diff(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.DiffResult> {
@@ -69,7 +64,7 @@ export function diff(id: string, olds: PropertyBag, news: PropertyBag): Promise<
 }
 
 export function create(inputs: PropertyBag): Promise<pulumi.dynamic.CreateResult> {
-    return forResource(urnOf(inputs), () => createOperation().create(inputs));
+    return forResource(urnOf(inputs), () => createModule().create(inputs));
 }
 
 export function read(id: string, props?: PropertyBag): Promise<pulumi.dynamic.ReadResult> {
@@ -77,7 +72,7 @@ export function read(id: string, props?: PropertyBag): Promise<pulumi.dynamic.Re
 }
 
 export function update(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.UpdateResult> {
-    return forResource(urnOf(news, olds), () => updateOperation().update(id, olds, news));
+    return forResource(urnOf(news, olds), () => updateModule().update(id, olds, news));
 }
 
 function remove(id: string, props: PropertyBag): Promise<void> {
