@@ -3,16 +3,21 @@
 // as pulumi-hcs's read returns none unless one drifted). Its module's exports are the provider, as
 // pulumi-hcs's are.
 import { randomUUID } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 
 type Bag = Record<string, unknown>;
+
+/** A `host` value the size of a simulated host's (`sim:<its socket under the temp folder>`); never connected to. */
+const SIMULATED_HOST = `sim:${path.join(os.tmpdir(), "hcs-sim-aBcDeF", "hcs.sock")}`;
 
 export async function check(_olds: Bag, news: Bag): Promise<pulumi.dynamic.CheckResult> {
     const { __provider: _provider, ...args } = news;
     return {
         inputs: {
             adoptExisting: false, allowOvercommit: true, disableCompartmentNamespace: false, enableDeferredCommit: false,
-            fullyPhysicallyBacked: false, highMMIOBaseInMB: 0, highMMIOGapInMB: 0, host: "sim:/tmp/hcs-sim-aBcDeF/hcs.sock",
+            fullyPhysicallyBacked: false, highMMIOBaseInMB: 0, highMMIOGapInMB: 0, host: SIMULATED_HOST,
             lowMMIOGapInMB: 0, noDirectMap: false, noInheritHostTimezone: false, noWritableFileShares: false, scsiControllerCount: 1,
             start: true, storageQoSBandwidthMaximum: 0, storageQoSIopsMaximum: 0, terminateOnLastHandleClosed: false,
             ...args,
