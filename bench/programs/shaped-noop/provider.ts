@@ -1,7 +1,8 @@
-// The shape floor's provider: answers at once, with the data pulumi-hcs's provider would return
-// (check: the 24 normalized inputs; create: the 32 outputs; read: the outputs again, and no inputs,
-// as pulumi-hcs's read returns none unless one drifted). Its module's exports are the provider, as
-// pulumi-hcs's are.
+// The shape floor's provider: answers at once, with the keys, value types and sizes pulumi-hcs's
+// provider returns for the bench's VMs (check: the normalized inputs, the generated compute-system ID
+// and the hidden keys check records for diff; create: the outputs; read: the outputs again, and no
+// inputs, as pulumi-hcs's read returns none unless one drifted). test/provider/shape-floor.test.ts
+// holds it to pulumi-hcs's real answers. Its module's exports are the provider, as pulumi-hcs's are.
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -12,10 +13,21 @@ type Bag = Record<string, unknown>;
 /** A `host` value the size of a simulated host's (`sim:<its socket under the temp folder>`); never connected to. */
 const SIMULATED_HOST = `sim:${path.join(os.tmpdir(), "hcs-sim-aBcDeF", "hcs.sock")}`;
 
+/** A simulated host's identity (`simulator:<guid>`) and Windows build, as check records them. */
+const HOST_ID = `simulator:${randomUUID()}`;
+const HOST_BUILD = 20348;
+
+/** The folders create makes for a scratch folder `C:\\a\\b`: each one below the drive (`C:\\a`, `C:\\a\\b`). */
+function foldersTo(folder: string): string[] {
+    const parts = folder.split("\\");
+    return parts.slice(1).map((_, i) => parts.slice(0, i + 2).join("\\"));
+}
+
 export async function check(_olds: Bag, news: Bag): Promise<pulumi.dynamic.CheckResult> {
     const { __provider: _provider, ...args } = news;
     return {
         inputs: {
+            __generatedId: true, __hostBuild: HOST_BUILD, __hostId: HOST_ID, computeSystemId: randomUUID(),
             adoptExisting: false, allowOvercommit: true, disableCompartmentNamespace: false, enableDeferredCommit: false,
             fullyPhysicallyBacked: false, highMMIOBaseInMB: 0, highMMIOGapInMB: 0, host: SIMULATED_HOST,
             lowMMIOGapInMB: 0, noDirectMap: false, noInheritHostTimezone: false, noWritableFileShares: false, scsiControllerCount: 1,
@@ -30,13 +42,15 @@ export async function diff(): Promise<pulumi.dynamic.DiffResult> {
 }
 
 export async function create(inputs: Bag): Promise<pulumi.dynamic.CreateResult> {
-    const id = randomUUID();
+    const { __generatedId: _generated, __hostBuild: _build, __hostId: hostId, ...kept } = inputs;
+    const id = kept.computeSystemId as string;
     const scratch = (inputs.layerFolders as string[])[1]!;
     return {
         id,
         outs: {
-            ...inputs, computeSystemId: id, runtimeId: randomUUID(), state: "Running", uvmFolder: "C:\\layers\\base",
-            scratchPath: `${scratch}\\sandbox.vhdx`, scratchCreated: true, createdFolders: [scratch],
+            ...kept, runtimeId: randomUUID(), state: "Running", uvmFolder: "C:\\layers\\base",
+            scratchPath: `${scratch}\\sandbox.vhdx`, scratchCreated: true, createdFolders: foldersTo(scratch), hostId,
+            guestConnection: "lost", guestOsType: "windows", guestProtocolVersion: 4,
         },
     };
 }
