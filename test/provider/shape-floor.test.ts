@@ -39,8 +39,11 @@ const urn = (project: string, type: string) => `urn:pulumi:bench::${project}::${
 it("answers check, create and read with pulumi-hcs's keys, value types and sizes", async () => {
     const args = { ...benchVmInputs(0) };
     const real = { check: {} as Bag, create: {} as Bag, read: {} as Bag, readInputs: undefined as unknown };
-    const inputs = await checked({ ...args, host: host.hostName, __resource: urn("bench-hcs-vms", "pulumi-nodejs:dynamic/hcs:WcowUtilityVm") });
+    const news = { ...args, host: host.hostName, __resource: urn("bench-hcs-vms", "pulumi-nodejs:dynamic/hcs:WcowUtilityVm") };
+    const inputs = await checked(news);
     real.check = inputs;
+    // A preview's check finds the state's own values (the derived ID, the host's identity): the same answer each time.
+    expect(await checked(news)).toEqual(inputs);
     const created = await provider.create(inputs);
     real.create = created.outs as Bag;
     const read = await provider.read(created.id, real.create);
@@ -48,7 +51,9 @@ it("answers check, create and read with pulumi-hcs's keys, value types and sizes
     real.readInputs = read.inputs;
     await provider.delete(created.id, real.create);
 
-    const floorInputs = (await shapeFloor.check({}, { ...args, __resource: urn("bench-shaped-noop", "pulumi-nodejs:dynamic/bench:ShapedNoop") })).inputs as Bag;
+    const floorNews = { ...args, __resource: urn("bench-shaped-noop", "pulumi-nodejs:dynamic/bench:ShapedNoop") };
+    const floorInputs = (await shapeFloor.check({}, floorNews)).inputs as Bag;
+    expect((await shapeFloor.check({}, floorNews)).inputs).toEqual(floorInputs);
     const floorCreated = await shapeFloor.create(floorInputs);
     const floorRead = await shapeFloor.read(floorCreated.id, floorCreated.outs as Bag);
 
