@@ -37,19 +37,15 @@ function bytesOf(bag: Bag): number {
 const urn = (project: string, type: string) => `urn:pulumi:bench::${project}::${type}::vm-0`;
 
 it("answers check, create and read with pulumi-hcs's keys, value types and sizes", async () => {
-    const args = { ...benchVmInputs(0) };
-    const real = { check: {} as Bag, create: {} as Bag, read: {} as Bag, readInputs: undefined as unknown };
+    const args = benchVmInputs(0);
     const news = { ...args, host: host.hostName, __resource: urn("bench-hcs-vms", "pulumi-nodejs:dynamic/hcs:WcowUtilityVm") };
     const inputs = await checked(news);
-    real.check = inputs;
     // A preview's check finds the state's own values (the derived ID, the host's identity): the same answer each time.
     expect(await checked(news)).toEqual(inputs);
     const created = await provider.create(inputs);
-    real.create = created.outs as Bag;
-    const read = await provider.read(created.id, real.create);
-    real.read = read.props as Bag;
-    real.readInputs = read.inputs;
-    await provider.delete(created.id, real.create);
+    const outputs = created.outs as Bag;
+    const read = await provider.read(created.id, outputs);
+    await provider.delete(created.id, outputs);
 
     const floorNews = { ...args, __resource: urn("bench-shaped-noop", "pulumi-nodejs:dynamic/bench:ShapedNoop") };
     const floorInputs = (await shapeFloor.check({}, floorNews)).inputs as Bag;
@@ -57,12 +53,12 @@ it("answers check, create and read with pulumi-hcs's keys, value types and sizes
     const floorCreated = await shapeFloor.create(floorInputs);
     const floorRead = await shapeFloor.read(floorCreated.id, floorCreated.outs as Bag);
 
-    expect(shapeOf(floorInputs)).toEqual(shapeOf(real.check));
-    expect(shapeOf(floorCreated.outs as Bag)).toEqual(shapeOf(real.create));
-    expect(shapeOf(floorRead.props as Bag)).toEqual(shapeOf(real.read));
-    expect(floorRead.inputs).toBe(real.readInputs);
+    expect(shapeOf(floorInputs)).toEqual(shapeOf(inputs));
+    expect(shapeOf(floorCreated.outs as Bag)).toEqual(shapeOf(outputs));
+    expect(shapeOf(floorRead.props as Bag)).toEqual(shapeOf(read.props as Bag));
+    expect(floorRead.inputs).toBe(read.inputs);
     // Bytes: the same values but for IDs, paths and URNs of other lengths.
-    for (const [floor, pulumiHcs] of [[floorInputs, real.check], [floorCreated.outs as Bag, real.create], [floorRead.props as Bag, real.read]] as const) {
+    for (const [floor, pulumiHcs] of [[floorInputs, inputs], [floorCreated.outs as Bag, outputs], [floorRead.props as Bag, read.props as Bag]] as const) {
         expect(Math.abs(bytesOf(floor) - bytesOf(pulumiHcs)) / bytesOf(pulumiHcs)).toBeLessThan(0.1);
     }
 });

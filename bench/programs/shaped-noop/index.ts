@@ -2,9 +2,9 @@
 // one that does nothing. Resources are registered exactly as the SDK registers a WcowUtilityVm (its
 // properties, its `__resource` URN, no stack frames while registering, a one-line `__provider`
 // that requires the provider module), and the provider (./provider.ts) returns pulumi-hcs's inputs
-// and outputs at once. What this costs over the floor is the price of pulumi-hcs's schema in Pulumi's own
-// machinery (engine, state, the Node dynamic-provider host's gRPC and protobuf); what pulumi-hcs
-// costs over this is its own work: HCS calls, host files, the simulator.
+// and outputs at once. What this costs over the floor is the price of pulumi-hcs's schema in
+// Pulumi's own machinery (engine, state, the Node dynamic-provider host's gRPC and protobuf); what
+// pulumi-hcs costs over this is its own work: HCS calls, host files, the simulator.
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 // OUTPUTS is not part of the SDK's public exports: read it from the installed SDK's compiled file.
